@@ -18,13 +18,29 @@ import java.util.function.Consumer;
 public final class IORegistry {
 
     private final IORegistryRoot root = new IORegistryRoot();
-    private final IORegistryEntry resources = new IORegistryEntry("IOResources", null);
+    private final IOResources resources = new IOResources();
     private final Map<Long, IORegistryEntry> byId = new ConcurrentHashMap<>();
+    private final Object quietLock = new Object();
+    private volatile IOServiceManager manager;
 
     public IORegistry() {
-        resources.attachToParent(root, IORegistryPlane.SERVICE);
         track(root);
-        track(resources);
+        resources.attachToRoot(this);
+    }
+
+    /** Installs the kernel's service manager (kernel use); null uninstalls it. */
+    public void setManager(IOServiceManager manager) {
+        this.manager = manager;
+    }
+
+    /** @return the kernel's service manager, or null when the registry runs without a kernel (unit tests) */
+    public IOServiceManager manager() {
+        return manager;
+    }
+
+    /** Monitor guarding busy counts; waitQuiet waits on it. */
+    Object quietLock() {
+        return quietLock;
     }
 
     /** @return the root entry */
@@ -32,8 +48,8 @@ public final class IORegistry {
         return root;
     }
 
-    /** @return the {@code IOResources} entry, provider of resource-matched drivers */
-    public IORegistryEntry resources() {
+    /** @return the {@code IOResources} nub, provider of resource-matched drivers */
+    public IOResources resources() {
         return resources;
     }
 

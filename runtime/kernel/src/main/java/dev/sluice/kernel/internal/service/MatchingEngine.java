@@ -1,0 +1,399 @@
+package dev.sluice.kernel.internal.service;
+
+import dev.sluice.kernel.catalog.IOCatalogue;
+import dev.sluice.kernel.catalog.IOMatching;
+import dev.sluice.kernel.catalog.IOPersonality;
+import dev.sluice.kernel.registry.IOProbeScore;
+import dev.sluice.kernel.registry.IORegistry;
+import dev.sluice.kernel.registry.IORegistryEntry;
+import dev.sluice.kernel.registry.IORegistryPlane;
+import dev.sluice.kernel.registry.IOService;
+import dev.sluice.kernel.registry.IOServiceManager;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The kernel's matching engine and termination driver for one registry (SEMANTICS S58-S68).
+ * Matching runs on {@code IOConfig-N} threads, one nub at a time per nub; phase 2 of
+ * termination runs on the single {@code IOTerminate} thread. OSGi specifics (class loading from
+ * driver bundles, publication) are behind {@link Host} so the engine runs in unit tests too.
+ */
+public final class MatchingEngine implements IOServiceManager, IOCatalogue.Listener {
+
+    /** What the engine needs from its surroundings. */
+    public interface Host {
+        /** Loads and instantiates the driver class of a personality. */
+        IOService instantiate(IOPersonality personality) throws Exception;
+
+        /** Publishes a registered service (OSGi service registry); called on the registering thread. */
+        void publish(IOService service);
+
+        /** Withdraws a published service; called in termination phase 1. */
+        void unpublish(IOService service);
+
+        /** Reports a driver failure. */
+        void failure(IOService service, String what, Throwable cause);
+
+        /** Informational log line. */
+        void info(String message);
+    }
+
+    private final IORegistry registry;
+    private final Supplier<Collection<IOPersonality>> catalogue;
+    private final Host host;
+    private final ThreadPoolExecutor config;
+    private final ExecutorService terminator;
+    private final Map<IOService, Object> matchLocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Notifier> notifiers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public MatchingEngine(IORegistry registry, Supplier<Collection<IOPersonality>> catalogue, Host host) {
+        this.registry = registry;
+        this.catalogue = catalogue;
+        this.host = host;
+        AtomicInteger n = new AtomicInteger();
+        this.config = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "IOConfig-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
+        this.config.allowCoreThreadTimeOut(true);
+        this.terminator = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "IOTerminate");
+            t.setDaemon(true);
+            return t;
+        });
+        ((ThreadPoolExecutor) terminator).allowCoreThreadTimeOut(true);
+        registry.setManager(this);
+    }
+
+    /** @return the registry this engine manages */
+    public IORegistry registry() {
+        return registry;
+    }
+
+    /** Stops the engine's threads after the work queued so far. */
+    public void shutdown() {
+        registry.setManager(null);
+        config.shutdown();
+        terminator.shutdown();
+        try {
+            config.awaitTermination(10, TimeUnit.SECONDS);
+            terminator.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ============================================================ IOServiceManager
+
+    @Override
+    public void registerService(IOService service) {
+        host.publish(service);
+        for (Notifier n : notifiers) {
+            n.offer(service);
+        }
+        scheduleMatch(service);
+    }
+
+    private void scheduleMatch(IOService service) {
+        IOService.Busy busy = service.beginBusy();
+        try {
+            config.execute(() -> {
+                try {
+                    match(service);
+                } finally {
+                    busy.close();
+                }
+            });
+        } catch (RuntimeException rejected) {
+            busy.close();
+        }
+    }
+
+    @Override
+    public void terminated(IOService service) {
+        host.unpublish(service);
+        matchLocks.remove(service);
+        for (Notifier n : notifiers) {
+            n.terminated(service);
+        }
+    }
+
+    @Override
+    public void runTermination(Runnable phase2) {
+        try {
+            terminator.execute(phase2);
+        } catch (RuntimeException rejected) {
+            phase2.run();
+        }
+    }
+
+    @Override
+    public void failure(IOService service, String what, Throwable cause) {
+        host.failure(service, what, cause);
+    }
+
+    // ============================================================ matching (S58-S62)
+
+    /**
+     * Matches drivers to a registered nub: for each match category without an active client,
+     * instantiate, init, attach and probe every candidate (S61), then start the best-scored
+     * until one succeeds; release the rest (S62). Runs on an IOConfig thread.
+     */
+    void match(IOService nub) {
+        Object lock = matchLocks.computeIfAbsent(nub, k -> new Object());
+        synchronized (lock) {
+            if (nub.isInactive()) {
+                return;
+            }
+            Map<String, List<IOMatching.Match>> byCategory = new LinkedHashMap<>();
+            for (IOMatching.Match m : IOMatching.candidates(catalogue.get(), nub)) {
+                byCategory.computeIfAbsent(m.personality().matchCategory(), k -> new ArrayList<>()).add(m);
+            }
+            for (Map.Entry<String, List<IOMatching.Match>> category : byCategory.entrySet()) {
+                if (nub.isInactive()) {
+                    return;
+                }
+                if (hasActiveClient(nub, category.getKey())) {
+                    continue; // S60
+                }
+                matchCategory(nub, category.getKey(), category.getValue());
+            }
+        }
+    }
+
+    private record Probed(IOService driver, IOPersonality personality, long score, long order) {
+    }
+
+    private void matchCategory(IOService nub, String category, List<IOMatching.Match> candidates) {
+        List<Probed> probed = new ArrayList<>();
+        for (IOMatching.Match m : candidates) {
+            IOPersonality p = m.personality();
+            IOService driver;
+            try {
+                driver = host.instantiate(p);
+            } catch (Throwable e) {
+                host.failure(nub, "loading driver " + p.ioClass() + " of personality " + p.name(), e);
+                continue;
+            }
+            Map<String, Object> props = new HashMap<>(p.properties());
+            props.put(IOPersonality.IO_MATCH_CATEGORY, category);
+            props.put(IOService.IO_PERSONALITY_NAME, p.name());
+            props.put(IOService.IO_BUNDLE, p.bundle());
+            props.put(IOPersonality.IO_PROBE_SCORE, p.probeScore());
+            if (m.nameMatched() != null) {
+                props.put(IOMatching.IO_NAME_MATCHED, m.nameMatched());
+            }
+            driver.setPersonality(p);
+            try {
+                if (!driver.init(props) || !driver.attach(nub)) {
+                    driver.releaseResources();
+                    continue;
+                }
+            } catch (Throwable e) {
+                host.failure(driver, "init/attach", e);
+                driver.releaseResources();
+                continue;
+            }
+            IOProbeScore score = new IOProbeScore(p.probeScore());
+            IOService result;
+            try {
+                result = driver.probe(nub, score);
+            } catch (Throwable e) {
+                host.failure(driver, "probe", e);
+                result = null;
+            }
+            if (result == null) {
+                release(driver, nub);
+                continue;
+            }
+            if (result != driver) {
+                release(driver, nub);
+                if (!result.attach(nub)) {
+                    continue;
+                }
+                result.setPersonality(p);
+            }
+            probed.add(new Probed(result, p, score.get(), p.order()));
+        }
+        probed.sort(Comparator.comparingLong(Probed::score).reversed().thenComparingLong(Probed::order));
+        IOService winner = null;
+        for (Probed c : probed) {
+            if (winner != null || nub.isInactive()) {
+                release(c.driver(), nub);
+                continue;
+            }
+            boolean ok;
+            try {
+                ok = c.driver().start(nub);
+            } catch (Throwable e) {
+                host.failure(c.driver(), "start", e);
+                ok = false;
+            }
+            if (ok) {
+                c.driver().markStarted(c.personality());
+                winner = c.driver();
+                host.info("matched " + c.personality().name() + " (score " + c.score() + ", bundle "
+                        + c.personality().bundle() + ") to " + nub.getPathComponent());
+            } else {
+                release(c.driver(), nub);
+            }
+        }
+    }
+
+    private static void release(IOService driver, IOService nub) {
+        driver.releaseResources();
+        driver.detach(nub);
+    }
+
+    private static boolean hasActiveClient(IOService nub, String category) {
+        for (IOService client : nub.getClients()) {
+            if (!client.isInactive() && client.isStarted()
+                    && category.equals(String.valueOf(client.getProperty(IOPersonality.IO_MATCH_CATEGORY)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ============================================================ catalogue changes (S66)
+
+    /** A driver bundle started: re-run matching for every registered, active service. */
+    @Override
+    public void personalitiesAdded(List<IOPersonality> added) {
+        for (IOService s : registeredServices()) {
+            scheduleMatch(s);
+        }
+    }
+
+    /**
+     * A driver bundle is stopping: terminate every instance created from its personalities (on
+     * this thread, before the bundle's classes go away), then offer their nubs to the remaining
+     * personalities.
+     */
+    @Override
+    public void personalitiesRemoved(List<IOPersonality> removed) {
+        List<IOService> nubs = new ArrayList<>();
+        for (IOService s : allServices()) {
+            IOPersonality p = s.personality();
+            if (p != null && removed.contains(p) && !s.isInactive()) {
+                IOService nub = s.getProvider();
+                s.terminate(true);
+                if (nub != null && !nubs.contains(nub)) {
+                    nubs.add(nub);
+                }
+            }
+        }
+        for (IOService nub : nubs) {
+            if (nub.isRegistered() && !nub.isInactive()) {
+                scheduleMatch(nub);
+            }
+        }
+    }
+
+    /** @return every IOService reachable in the service plane */
+    public List<IOService> allServices() {
+        List<IOService> out = new ArrayList<>();
+        for (IORegistryEntry e : registry.entries(IORegistryPlane.SERVICE)) {
+            if (e instanceof IOService && !out.contains(e)) {
+                out.add((IOService) e);
+            }
+        }
+        return out;
+    }
+
+    private List<IOService> registeredServices() {
+        List<IOService> out = new ArrayList<>();
+        for (IOService s : allServices()) {
+            if (s.isRegistered() && !s.isInactive()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    // ============================================================ matching notifications (S65)
+
+    /**
+     * Adds a notification handler: it is called at once (on this thread) for every registered
+     * service that {@code filter} accepts, then for each newly registered one (on the
+     * registering thread), and {@code terminated} for each that terminates.
+     */
+    public Notifier addNotification(java.util.function.Predicate<IOService> filter,
+            java.util.function.Consumer<IOService> published, java.util.function.Consumer<IOService> terminated) {
+        Notifier n = new Notifier(filter, published, terminated);
+        notifiers.add(n);
+        for (IOService s : registeredServices()) {
+            n.offer(s);
+        }
+        return n;
+    }
+
+    /** A matching-notification registration; {@link #remove()} waits for calls in progress. */
+    public final class Notifier {
+        private final java.util.function.Predicate<IOService> filter;
+        private final java.util.function.Consumer<IOService> published;
+        private final java.util.function.Consumer<IOService> terminated;
+        private final java.util.concurrent.locks.ReentrantReadWriteLock calls = new java.util.concurrent.locks.ReentrantReadWriteLock();
+        private final java.util.Set<IOService> seen = java.util.Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
+        private volatile boolean removed;
+
+        Notifier(java.util.function.Predicate<IOService> filter, java.util.function.Consumer<IOService> published,
+                java.util.function.Consumer<IOService> terminated) {
+            this.filter = filter;
+            this.published = published;
+            this.terminated = terminated;
+        }
+
+        void offer(IOService s) {
+            calls.readLock().lock();
+            try {
+                if (!removed && filter.test(s) && seen.add(s)) {
+                    published.accept(s);
+                }
+            } finally {
+                calls.readLock().unlock();
+            }
+        }
+
+        void terminated(IOService s) {
+            calls.readLock().lock();
+            try {
+                if (!removed && seen.remove(s) && terminated != null) {
+                    terminated.accept(s);
+                }
+            } finally {
+                calls.readLock().unlock();
+            }
+        }
+
+        /**
+         * Stops notifications and waits until calls in progress on other threads have returned
+         * (S65). Called from inside this notifier's own handler it only stops later calls.
+         */
+        public void remove() {
+            notifiers.remove(this);
+            if (calls.getReadHoldCount() > 0) {
+                removed = true;
+                return;
+            }
+            calls.writeLock().lock();
+            try {
+                removed = true;
+            } finally {
+                calls.writeLock().unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.sluice.kernel.registry;
+
+import dev.sluice.kernel.catalog.IOPersonality;
+
+/**
+ * Kernel SPI behind {@link IOService}: what the kernel's service manager (matching engine,
+ * OSGi publication, termination thread) does for services of one {@link IORegistry}. Drivers
+ * never call it; the kernel bundle installs one per registry.
+ */
+public interface IOServiceManager {
+
+    /** Called by {@link IOService#registerService()}: publish the service and start matching for it, off this thread. */
+    void registerService(IOService service);
+
+    /** Called when termination phase 1 reaches a service: unpublish it and deliver terminated notifications. */
+    void terminated(IOService service);
+
+    /** Runs termination phase 2 on the kernel's {@code IOTerminate} thread. */
+    void runTermination(Runnable phase2);
+
+    /** Logs a driver failure (probe or start threw, stop threw, a resource failed to release). */
+    void failure(IOService service, String what, Throwable cause);
+
+    /** @return the personality a driver instance was created from, or null for nubs */
+    default IOPersonality personalityOf(IOService service) {
+        return service.personality();
+    }
+}
