@@ -34,6 +34,11 @@ import org.osgi.util.promise.PromiseFactory;
  * direct executor such as {@code Runnable::run} would void the guarantee), and tasks it rejects
  * are discarded as for a cancelled queue.
  *
+ * <p>{@link #complete(Object)} and {@link #fail(Throwable)} never block and may be called in
+ * primary interrupt context. The promise's own blocking getters ({@code getValue},
+ * {@code getFailure} before resolution) belong to the OSGi library and are not guarded: do not
+ * call them there, nor on the callback queue while waiting for a completion delivered to it.
+ *
  * @param <T> the result type, e.g. a byte count
  */
 public final class IOCompletion<T> {

@@ -414,4 +414,59 @@ class IODispatchQueueTest {
         assertTrue(v.getMessage().contains(v.operation()), v.getMessage());
         return v.operation();
     }
+
+    @Test
+    @DisplayName("S53 S54 stress: four producers, blocks that sleep, wake and run mixed on a reentrant queue; always one block at a time, none lost")
+    void reentrantStress() throws Exception {
+        IODispatchQueue q = queue("stress", IODispatchQueue.Option.REENTRANT);
+        Object[] events = {"e0", "e1", "e2"};
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        AtomicInteger completed = new AtomicInteger();
+        AtomicInteger offQueue = new AtomicInteger();
+        int perProducer = 150;
+        TestThread[] producers = new TestThread[4];
+        for (int p = 0; p < producers.length; p++) {
+            producers[p] = TestThread.start("producer" + p, () -> {
+                for (int i = 0; i < perProducer; i++) {
+                    Object ev = events[i % events.length];
+                    int kind = i % 3;
+                    q.dispatchAsync(() -> {
+                        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        running.decrementAndGet();
+                        if (kind == 0) {
+                            q.sleepWithDeadline(ev, Await.deadline());
+                            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                            running.decrementAndGet();
+                        } else if (kind == 1) {
+                            q.wakeupAll(ev);
+                        } else {
+                            q.wakeup(ev);
+                        }
+                        if (!q.onQueue()) {
+                            offQueue.incrementAndGet();
+                        }
+                        completed.incrementAndGet();
+                    });
+                }
+            });
+        }
+        for (TestThread p : producers) {
+            p.join();
+        }
+        int total = producers.length * perProducer;
+        long deadline = Await.deadline();
+        while (completed.get() < total && System.nanoTime() - deadline < 0L) {
+            q.dispatchSync(() -> {
+                for (Object ev : events) {
+                    q.wakeupAll(ev);
+                }
+            });
+        }
+        assertEquals(total, completed.get());
+        assertEquals(1, maxRunning.get());
+        assertEquals(0, offQueue.get());
+        q.close();
+        assertTrue(threadsNamed("IODispatchQueue-stress").isEmpty());
+    }
 }

@@ -179,24 +179,31 @@ class OSActionTest {
     }
 
     @Test
-    @DisplayName("S55 S54 a callback asleep on a reentrant queue is still in progress: the handler waits for it while other blocks run")
-    void cancelHandlerWaitsForSleepingCallback() {
+    @DisplayName("S55 S54 callbacks asleep on a reentrant queue are still in progress: the handler waits for the last while other blocks run")
+    void cancelHandlerWaitsForSleepingCallbacks() {
         IODispatchQueue q = queue("action-sleep", IODispatchQueue.Option.REENTRANT);
         List<String> log = new CopyOnWriteArrayList<>();
         OSAction<String> action = OSAction.create(q, s -> {
-            log.add("callback sleeps");
+            log.add(s + " sleeps");
             q.sleepWithDeadline("ev", Await.deadline());
-            log.add("callback end");
+            log.add(s + " ends");
         });
-        action.invoke("x");
-        Await.until("callback asleep", () -> q.sleeperCount("ev") == 1);
+        action.invoke("cb1");
+        action.invoke("cb2");
+        Await.until("both callbacks asleep", () -> q.sleeperCount("ev") == 2);
         assertTrue(action.cancel(() -> log.add("handler")));
         q.dispatchSync(() -> {
-            log.add("other block");
+            log.add("other block wakes one");
             q.wakeup("ev");
         });
-        Await.until("handler ran", () -> log.size() == 4);
-        assertEquals(List.of("callback sleeps", "other block", "callback end", "handler"), log);
+        Await.until("first callback ended", () -> log.contains("cb1 ends"));
+        q.dispatchSync(() -> {
+            log.add("other block wakes the last");
+            q.wakeup("ev");
+        });
+        Await.until("handler ran", () -> log.contains("handler"));
+        assertEquals(List.of("cb1 sleeps", "cb2 sleeps", "other block wakes one", "cb1 ends",
+                "other block wakes the last", "cb2 ends", "handler"), log);
     }
 
     @Test
