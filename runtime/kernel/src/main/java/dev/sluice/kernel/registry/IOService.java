@@ -290,6 +290,27 @@ public class IOService extends IORegistryEntry {
         }
     }
 
+    // ================================================================ client interface (hot swap)
+
+    /**
+     * Offers {@code implementation} to other bundles as an OSGi service of type {@code iface},
+     * through a stable front owned by this driver's provider: clients keep the same service
+     * object while the driver bundle is updated or replaced. Calls made during a swap wait until
+     * the next driver registers the interface (or fail with {@code OFFLINE} if none does); calls
+     * in flight finish on the old driver before it is stopped. Call from {@link #start}. The
+     * interface must come from a bundle that is not swapped with the driver (an API bundle).
+     */
+    protected final <T> void registerClientInterface(Class<T> iface, T implementation) {
+        IORegistry r = registry;
+        if (r == null || r.manager() == null || getProvider() == null) {
+            throw new IllegalStateException(this + " must be attached to a provider in a running kernel to register " + iface.getName());
+        }
+        if (!iface.isInterface() || !iface.isInstance(implementation)) {
+            throw new IllegalArgumentException(iface.getName() + " must be an interface that the implementation implements");
+        }
+        r.manager().provideInterface(this, iface, implementation);
+    }
+
     // ================================================================ registration and matching
 
     /**

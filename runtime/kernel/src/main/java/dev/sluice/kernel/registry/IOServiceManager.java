@@ -21,6 +21,14 @@ public interface IOServiceManager {
     /** Logs a driver failure (probe or start threw, stop threw, a resource failed to release). */
     void failure(IOService service, String what, Throwable cause);
 
+    /**
+     * Publishes (once per nub and interface) a stable front for a driver's client interface
+     * and makes {@code implementation} its current target; see {@link IOService#registerClientInterface}.
+     */
+    default <T> void provideInterface(IOService driver, Class<T> iface, T implementation) {
+        throw new UnsupportedOperationException("this kernel has no client fronts");
+    }
+
     /** @return the personality a driver instance was created from, or null for nubs */
     default IOPersonality personalityOf(IOService service) {
         return service.personality();

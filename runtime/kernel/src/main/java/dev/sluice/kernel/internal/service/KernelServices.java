@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,7 +31,7 @@ import org.osgi.service.log.LoggerFactory;
  * is published too. Activation and deactivation run on SCR's thread.
  */
 @Component(service = {}, immediate = true)
-public final class KernelServices implements MatchingEngine.Host {
+public final class KernelServices implements MatchingEngine.Host, SynchronousBundleListener {
 
     private final BundleContext context;
     private final IOCatalogue catalogue;
@@ -38,6 +41,7 @@ public final class KernelServices implements MatchingEngine.Host {
     private final Map<IOService, ServiceRegistration<IOService>> published = new ConcurrentHashMap<>();
     private final ServiceRegistration<IORegistry> registryRegistration;
     private final ServiceRegistration<MatchingEngine> engineRegistration;
+    private final Map<Long, List<Runnable>> settling = new ConcurrentHashMap<>();
 
     @Activate
     public KernelServices(BundleContext context, @Reference IOCatalogue catalogue,
@@ -47,6 +51,7 @@ public final class KernelServices implements MatchingEngine.Host {
         this.logger = logger;
         this.engine = new MatchingEngine(registry, catalogue::personalities, this);
         catalogue.addListener(engine);
+        context.addBundleListener(this);
         registryRegistration = context.registerService(IORegistry.class, registry, null);
         engineRegistration = context.registerService(MatchingEngine.class, engine, null);
         registry.resources().registerService();
@@ -55,6 +60,7 @@ public final class KernelServices implements MatchingEngine.Host {
 
     @Deactivate
     void deactivate() {
+        context.removeBundleListener(this);
         catalogue.removeListener(engine);
         List<IOService> roots = new ArrayList<>(registry.resources().getClients());
         for (IOService s : engine.allServices()) {
@@ -130,6 +136,66 @@ public final class KernelServices implements MatchingEngine.Host {
                 r.unregister();
             } catch (IllegalStateException alreadyGone) {
                 // the framework is stopping
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable publishFront(IOService nub, Class<?> iface, Object proxy) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("IOName", nub.getName());
+        props.put("IORegistryEntryID", nub.getRegistryEntryID());
+        String path = nub.getPath(dev.sluice.kernel.registry.IORegistryPlane.SERVICE);
+        if (path != null) {
+            props.put("path", path);
+        }
+        props.put("sluice.front", Boolean.TRUE);
+        ServiceRegistration<?> r = context.registerService(iface.getName(), proxy, props);
+        return () -> {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework is stopping
+            }
+        };
+    }
+
+    @Override
+    public boolean isTransientStop(long bundleId) {
+        Bundle b = context.getBundle(bundleId);
+        if (b == null || b.getState() == Bundle.UNINSTALLED) {
+            return false;
+        }
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        return level != null && level.isPersistentlyStarted();
+    }
+
+    @Override
+    public void whenSettled(long bundleId, Runnable action) {
+        settling.computeIfAbsent(bundleId, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(action);
+        Bundle b = context.getBundle(bundleId);
+        if (b == null || b.getState() == Bundle.UNINSTALLED || b.getState() == Bundle.ACTIVE) {
+            runSettled(bundleId);
+        }
+    }
+
+    /** Runs deferred rematches when a transiently stopped driver bundle is back (STARTED) or gone (UNINSTALLED). */
+    @Override
+    public void bundleChanged(BundleEvent event) {
+        if (event.getType() == BundleEvent.STARTED || event.getType() == BundleEvent.UNINSTALLED) {
+            runSettled(event.getBundle().getBundleId());
+        }
+    }
+
+    private void runSettled(long bundleId) {
+        List<Runnable> actions = settling.remove(bundleId);
+        if (actions != null) {
+            for (Runnable r : actions) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    logger.error("deferred rematch after bundle {} settled failed", bundleId, e);
+                }
             }
         }
     }

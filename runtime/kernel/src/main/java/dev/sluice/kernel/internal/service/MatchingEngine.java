@@ -47,7 +47,31 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
 
         /** Informational log line. */
         void info(String message);
+
+        /** Publishes a client front's proxy as an OSGi service; returns the handle that withdraws it. */
+        default AutoCloseable publishFront(IOService nub, Class<?> iface, Object proxy) {
+            return () -> { };
+        }
+
+        /**
+         * @return true if the bundle is being stopped transiently (update, uninstall, shutdown:
+         * it stays persistently started), false for a plain stop
+         */
+        default boolean isTransientStop(long bundleId) {
+            return false;
+        }
+
+        /** Runs {@code action} once the bundle is STARTED again or UNINSTALLED (at once if neither can happen). */
+        default void whenSettled(long bundleId, Runnable action) {
+            action.run();
+        }
     }
+
+    private record FrontKey(IOService nub, String iface) {
+    }
+
+    private final Map<FrontKey, ClientFront<?>> fronts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<ClientFront<?>, AutoCloseable> frontRegistrations = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final IORegistry registry;
     private final Supplier<Collection<IOPersonality>> catalogue;
@@ -107,11 +131,18 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
     }
 
     private void scheduleMatch(IOService service) {
+        scheduleMatch(service, null);
+    }
+
+    private void scheduleMatch(IOService service, Runnable after) {
         IOService.Busy busy = service.beginBusy();
         try {
             config.execute(() -> {
                 try {
                     match(service);
+                    if (after != null) {
+                        after.run();
+                    }
                 } finally {
                     busy.close();
                 }
@@ -123,11 +154,65 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
 
     @Override
     public void terminated(IOService service) {
+        for (Map.Entry<FrontKey, ClientFront<?>> e : fronts.entrySet()) {
+            if (e.getKey().nub() == service) {
+                retire(e.getKey(), e.getValue());
+            }
+        }
         host.unpublish(service);
         matchLocks.remove(service);
         for (Notifier n : notifiers) {
             n.terminated(service);
         }
+    }
+
+    @Override
+    public <T> void provideInterface(IOService driver, Class<T> iface, T implementation) {
+        IOService nub = driver.getProvider();
+        FrontKey key = new FrontKey(nub, iface.getName());
+        ClientFront<?> existing = fronts.get(key);
+        if (existing != null && existing.iface() != iface) {
+            retire(key, existing); // the interface's class changed: clients of the old one cannot call the new
+            existing = null;
+        }
+        @SuppressWarnings("unchecked")
+        ClientFront<T> front = (ClientFront<T>) (existing != null ? existing : fronts.computeIfAbsent(key, k -> {
+            ClientFront<T> f = new ClientFront<>(nub, iface);
+            frontRegistrations.put(f, host.publishFront(nub, iface, f.proxy()));
+            return f;
+        }));
+        front.attach(driver, implementation);
+        driver.manage(() -> {
+            front.detach(driver);
+            if (!front.isSwapping()) {
+                retire(key, front);
+            }
+        });
+    }
+
+    private void retire(FrontKey key, ClientFront<?> front) {
+        if (fronts.remove(key, front)) {
+            AutoCloseable reg = frontRegistrations.remove(front);
+            if (reg != null) {
+                try {
+                    reg.close();
+                } catch (Exception e) {
+                    host.failure(key.nub(), "withdrawing the " + key.iface() + " front", e);
+                }
+            }
+            front.retire();
+        }
+    }
+
+    /** @return the client fronts published for a nub (diagnostics) */
+    public List<String> frontsOf(IOService nub) {
+        List<String> out = new ArrayList<>();
+        fronts.keySet().forEach(k -> {
+            if (k.nub() == nub) {
+                out.add(k.iface());
+            }
+        });
+        return out;
     }
 
     @Override
@@ -278,26 +363,62 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
     }
 
     /**
-     * A driver bundle is stopping: terminate every instance created from its personalities (on
-     * this thread, before the bundle's classes go away), then offer their nubs to the remaining
-     * personalities.
+     * A driver bundle is stopping (on the framework's thread, before its classes go away). Every
+     * client front its drivers serve is put on hold (new calls wait, calls in flight drain), then
+     * those drivers terminate. If the bundle stops for good (a plain stop), their nubs are offered
+     * at once to the remaining personalities (S66). If it stops transiently (update, uninstall),
+     * that rematch waits until it is STARTED again or UNINSTALLED, so an updated driver takes its
+     * devices back without a fallback driver in between. Fronts that no driver took back after
+     * the rematch are retired.
      */
     @Override
     public void personalitiesRemoved(List<IOPersonality> removed) {
+        if (removed.isEmpty()) {
+            return;
+        }
         List<IOService> nubs = new ArrayList<>();
+        List<IOService> victims = new ArrayList<>();
         for (IOService s : allServices()) {
             IOPersonality p = s.personality();
-            if (p != null && removed.contains(p) && !s.isInactive()) {
-                IOService nub = s.getProvider();
-                s.terminate(true);
-                if (nub != null && !nubs.contains(nub)) {
-                    nubs.add(nub);
-                }
+            if (p != null && removed.contains(p) && !s.isInactive() && !victims.contains(s)) {
+                victims.add(s);
             }
         }
-        for (IOService nub : nubs) {
-            if (nub.isRegistered() && !nub.isInactive()) {
-                scheduleMatch(nub);
+        List<Map.Entry<FrontKey, ClientFront<?>>> held = new ArrayList<>();
+        for (Map.Entry<FrontKey, ClientFront<?>> e : fronts.entrySet()) {
+            if (victims.contains(e.getValue().driver())) {
+                e.getValue().beginSwap();
+                held.add(e);
+            }
+        }
+        for (IOService v : victims) {
+            IOService nub = v.getProvider();
+            v.terminate(true);
+            if (nub != null && !nubs.contains(nub)) {
+                nubs.add(nub);
+            }
+        }
+        Runnable rematch = () -> {
+            for (IOService nub : nubs) {
+                if (nub.isRegistered() && !nub.isInactive()) {
+                    scheduleMatch(nub, () -> retireUnclaimed(held, nub));
+                } else {
+                    retireUnclaimed(held, nub);
+                }
+            }
+        };
+        long bundleId = removed.get(0).bundleId();
+        if (host.isTransientStop(bundleId)) {
+            host.whenSettled(bundleId, rematch);
+        } else {
+            rematch.run();
+        }
+    }
+
+    private void retireUnclaimed(List<Map.Entry<FrontKey, ClientFront<?>>> held, IOService nub) {
+        for (Map.Entry<FrontKey, ClientFront<?>> e : held) {
+            if (e.getKey().nub() == nub && e.getValue().isSwapping()) {
+                retire(e.getKey(), e.getValue());
             }
         }
     }
