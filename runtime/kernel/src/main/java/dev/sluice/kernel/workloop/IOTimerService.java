@@ -96,6 +96,14 @@ public final class IOTimerService implements AutoCloseable {
                 interrupted = true;
             }
         }
+        Thread t = timerThread;
+        while (t != null && t != Thread.currentThread() && t.isAlive() && System.nanoTime() - deadline < 0) {
+            try {
+                t.join(Math.max(1L, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
