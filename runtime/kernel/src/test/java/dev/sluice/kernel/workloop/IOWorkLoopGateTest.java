@@ -131,9 +131,15 @@ class IOWorkLoopGateTest {
             asleep.await();
             if (expected != SleepResult.TIMED_OUT) {
                 Await.until("sleeper registered", () -> loop.sleeperCount(ev) == 1);
-                // The gate is free although the sleeper had closed it three times.
-                assertTrue(loop.tryCloseGate(), "gate released fully while asleep");
-                loop.openGate();
+                // The gate becomes free although the sleeper had closed it three times.
+                Await.until("gate released fully while asleep", () -> {
+                    if (loop.tryCloseGate()) {
+                        loop.openGate();
+                        return true;
+                    }
+                    return false;
+                });
+                assertEquals(1, loop.sleeperCount(ev), "still asleep while another thread took the gate");
                 if (expected == SleepResult.AWAKENED) {
                     loop.wakeupGate(ev, true);
                 } else {
