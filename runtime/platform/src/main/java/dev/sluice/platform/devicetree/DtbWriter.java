@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * Writes a {@link DeviceTree} as a flattened devicetree blob (version 17, last compatible
  * version 16), laid out as {@code dtc -O dtb} lays it out: header, memory reservation map,
- * structure block, strings block (each distinct name once, in first-use order), no padding.
+ * structure block, strings block, no padding. A property name is stored once: where it already
+ * occurs in the strings block, also as the tail of a longer name ({@code a} in {@code extra}),
+ * it is shared; otherwise it is appended. The output is byte-identical to dtc 1.6's.
  * Labels are not written (as dtc without {@code -@}).
  */
 public final class DtbWriter {
@@ -70,10 +72,8 @@ public final class DtbWriter {
         for (DeviceTreeProperty p : n.properties()) {
             Integer off = strings.get(p.name());
             if (off == null) {
-                off = stringBlock.size();
+                off = stringOffset(p.name(), stringBlock);
                 strings.put(p.name(), off);
-                stringBlock.writeBytes(p.name().getBytes(StandardCharsets.UTF_8));
-                stringBlock.write(0);
             }
             byte[] value = p.rawValue();
             Bytes.write(struct, Fdt.PROP, 4);
@@ -86,6 +86,23 @@ public final class DtbWriter {
             node(c, struct, strings, stringBlock);
         }
         Bytes.write(struct, Fdt.END_NODE, 4);
+    }
+
+    /** Finds {@code name} + NUL anywhere in the block (as dtc does) or appends it. */
+    private static int stringOffset(String name, ByteArrayOutputStream block) {
+        byte[] wanted = (name + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] have = block.toByteArray();
+        outer:
+        for (int i = 0; i + wanted.length <= have.length; i++) {
+            for (int j = 0; j < wanted.length; j++) {
+                if (have[i + j] != wanted[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        block.writeBytes(wanted);
+        return have.length;
     }
 
     private static void pad(ByteArrayOutputStream out) {
