@@ -140,7 +140,7 @@ final class DtsLexer {
     private Token string(SourceLocation at) throws DevicetreeException {
         int start = pos;
         advance(1);
-        StringBuilder sb = new StringBuilder();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         while (true) {
             if (pos >= text.length() || text.charAt(pos) == '\n') {
                 throw new DevicetreeException(at, "unterminated string: expected '\"' before the end of the "
@@ -149,13 +149,15 @@ final class DtsLexer {
             char c = text.charAt(pos);
             if (c == '"') {
                 advance(1);
-                return new Token(Token.Kind.STRING, text.substring(start, pos), sb.toString(), at);
+                return new Token(Token.Kind.STRING, text.substring(start, pos),
+                        new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1), at);
             }
             if (c == '\\') {
-                sb.append((char) escape(at));
+                bytes.write(escape(at));
             } else {
-                sb.append(c);
-                advance(1);
+                int cp = text.codePointAt(pos);
+                bytes.writeBytes(new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                advance(Character.charCount(cp));
             }
         }
     }

@@ -1,6 +1,5 @@
 package dev.sluice.platform.devicetree;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,7 +84,7 @@ public final class DtsPrinter {
 
     private static String chunk(ValueChunk c) {
         if (c instanceof ValueChunk.Text t) {
-            return quote(t.text());
+            return quote(t.bytes());
         }
         if (c instanceof ValueChunk.PathRef r) {
             return "&" + r.ref();
@@ -115,7 +114,7 @@ public final class DtsPrinter {
             int start = 0;
             for (int i = 0; i < v.length; i++) {
                 if (v[i] == 0) {
-                    out.add(new ValueChunk.Text(new String(v, start, i - start, StandardCharsets.UTF_8)));
+                    out.add(new ValueChunk.Text(java.util.Arrays.copyOfRange(v, start, i)));
                     start = i + 1;
                 }
             }
@@ -151,10 +150,11 @@ public final class DtsPrinter {
         return true;
     }
 
-    private static String quote(String s) {
+    /** Quotes string bytes: printable ASCII as is, the usual escapes, {@code \xHH} for the rest. */
+    private static String quote(byte[] s) {
         StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (byte b : s) {
+            char c = (char) (b & 0xff);
             switch (c) {
                 case '"': sb.append("\\\""); break;
                 case '\\': sb.append("\\\\"); break;
@@ -162,7 +162,7 @@ public final class DtsPrinter {
                 case '\t': sb.append("\\t"); break;
                 case '\r': sb.append("\\r"); break;
                 default:
-                    if (c < 0x20 || c == 0x7f) {
+                    if (c < 0x20 || c >= 0x7f) {
                         sb.append(String.format("\\x%02x", (int) c));
                     } else {
                         sb.append(c);

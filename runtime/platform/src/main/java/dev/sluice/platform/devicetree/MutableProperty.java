@@ -49,7 +49,7 @@ final class MutableProperty {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (ValueChunk c : chunks) {
             if (c instanceof ValueChunk.Text t) {
-                out.writeBytes(t.text().getBytes(StandardCharsets.UTF_8));
+                out.writeBytes(t.bytes());
                 out.write(0);
             } else if (c instanceof ValueChunk.PathRef r) {
                 out.writeBytes(r.path().getBytes(StandardCharsets.UTF_8));

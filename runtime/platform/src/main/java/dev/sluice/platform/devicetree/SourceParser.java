@@ -199,7 +199,7 @@ final class SourceParser {
         Token t = in.peek(LexMode.DEFAULT);
         if (t.kind() == Token.Kind.STRING) {
             in.next(LexMode.DEFAULT);
-            p.chunks.add(new ValueChunk.Text(t.value()));
+            p.chunks.add(new ValueChunk.Text(t.value().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
         } else if (t.kind() == Token.Kind.REF) {
             in.next(LexMode.DEFAULT);
             p.references.add(new MutableProperty.Reference(p.chunks.size(), -1, t.value(), t.location()));

@@ -5,7 +5,8 @@ package dev.sluice.platform.devicetree;
  *
  * @param kind     what sort of token
  * @param text     the source text, for messages
- * @param value    the decoded value: string contents, label or reference name, character code
+ * @param value    the decoded value: label or reference name, character code, or a string's
+ *                 bytes (UTF-8 text and escaped bytes) carried one per char as ISO-8859-1
  * @param location where the token starts
  */
 record Token(Kind kind, String text, String value, SourceLocation location) {

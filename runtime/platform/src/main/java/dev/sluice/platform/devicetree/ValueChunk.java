@@ -7,8 +7,8 @@ package dev.sluice.platform.devicetree;
  */
 sealed interface ValueChunk {
 
-    /** A NUL-terminated string. */
-    record Text(String text) implements ValueChunk {
+    /** A NUL-terminated string; {@code bytes} are its contents without the NUL. */
+    record Text(byte[] bytes) implements ValueChunk {
     }
 
     /**

@@ -74,6 +74,13 @@ class DtsParserTest {
         }
 
         @Test
+        void hashPropertiesAtTheStartOfALineAreNotPreprocessorDirectives() throws DevicetreeException {
+            DeviceTree t = dts("/dts-v1/;\n/ {\n#address-cells = <1>;\n#size-cells = <0>;\n};");
+            assertEquals(1, t.root().addressCells());
+            assertEquals(0, t.root().sizeCells());
+        }
+
+        @Test
         void theVersionTagMayBeRepeatedAsIncludedFilesDo() throws DevicetreeException {
             DeviceTree t = dts("/dts-v1/;\n/dts-v1/;\n/ { a; };");
             assertTrue(t.root().hasProperty("a"));
@@ -95,6 +102,19 @@ class DtsParserTest {
         void stringsDecodeCEscapes() throws DevicetreeException {
             DeviceTree t = dts("/dts-v1/;\n/ { s = \"q\\\"uote\\\\ tab\\t nl\\n hex\\x41 oct\\101\"; };");
             assertEquals("q\"uote\\ tab\t nl\n hexA octA", prop(t, "/", "s").asString());
+        }
+
+        @Test
+        void stringsAreUtf8AndEscapesAreSingleBytesAsDtcWritesThem() throws DevicetreeException {
+            DeviceTree t = dts("/dts-v1/;\n/ { s = \"\u00e9\\xff\"; };");
+            assertArrayEquals(new byte[] {(byte) 0xc3, (byte) 0xa9, (byte) 0xff, 0}, prop(t, "/", "s").asBytes());
+            assertEquals(t, DtsParser.parse("printed.dts", DtsPrinter.print(t)), "and print back exactly");
+        }
+
+        @Test
+        void commentMarkersInsideStringsAreText() throws DevicetreeException {
+            DeviceTree t = dts("/dts-v1/;\n/ { s = \"a /* b */ // c\"; };");
+            assertEquals("a /* b */ // c", prop(t, "/", "s").asString());
         }
 
         @Test
