@@ -18,16 +18,37 @@ final class Expression {
         this.in = in;
     }
 
-    long parse() throws DevicetreeException {
+    /** Parentheses nested deeper than this are refused; bounds the recursion. */
+    private static final int MAX_NESTING = 64;
+
+    private int nesting;
+
+    /**
+     * @param depth parentheses already open around this expression
+     * @return the value
+     * @throws DevicetreeException for a malformed expression or division by zero
+     */
+    long parse(int depth) throws DevicetreeException {
+        nesting = depth;
+        return ternary();
+    }
+
+    private long ternary() throws DevicetreeException {
         long cond = binary(0);
-        if (in.peek(LexMode.VALUE).isPunct("?")) {
+        Token question = in.peek(LexMode.VALUE);
+        if (question.isPunct("?")) {
             in.next(LexMode.VALUE);
-            long a = parse();
+            if (++nesting > MAX_NESTING) {
+                throw new DevicetreeException(question.location(), "expression nested deeper than " + MAX_NESTING
+                        + " levels");
+            }
+            long a = ternary();
             Token colon = in.next(LexMode.VALUE);
             if (!colon.isPunct(":")) {
                 throw SourceParser.expected("':' in a ?: expression", colon);
             }
-            long b = parse();
+            long b = ternary();
+            nesting--;
             return cond != 0 ? a : b;
         }
         return cond;
@@ -56,15 +77,29 @@ final class Expression {
     }
 
     private long unary() throws DevicetreeException {
+        StringBuilder prefixes = new StringBuilder();
         Token t = in.peek(LexMode.VALUE);
-        if (t.isPunct("-") || t.isPunct("~") || t.isPunct("!")) {
+        while (t.isPunct("-") || t.isPunct("~") || t.isPunct("!")) {
             in.next(LexMode.VALUE);
-            long v = unary();
-            return t.isPunct("-") ? -v : t.isPunct("~") ? ~v : (v == 0 ? 1 : 0);
+            prefixes.append(t.text());
+            t = in.peek(LexMode.VALUE);
         }
+        long v = operand(t);
+        for (int i = prefixes.length() - 1; i >= 0; i--) {
+            char op = prefixes.charAt(i);
+            v = op == '-' ? -v : op == '~' ? ~v : (v == 0 ? 1 : 0);
+        }
+        return v;
+    }
+
+    private long operand(Token t) throws DevicetreeException {
         if (t.isPunct("(")) {
             in.next(LexMode.VALUE);
-            long v = parse();
+            if (++nesting > MAX_NESTING) {
+                throw new DevicetreeException(t.location(), "expression nested deeper than " + MAX_NESTING + " levels");
+            }
+            long v = ternary();
+            nesting--;
             Token close = in.next(LexMode.VALUE);
             if (!close.isPunct(")")) {
                 throw SourceParser.expected("')' to close the expression opened at " + t.location(), close);

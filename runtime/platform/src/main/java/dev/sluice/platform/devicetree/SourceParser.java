@@ -26,6 +26,9 @@ final class SourceParser {
     private record LabelDef(MutableNode node, MutableProperty property, SourceLocation where) {
     }
 
+    /** Deeper nesting than any real board; bounds the parser's recursion. */
+    static final int MAX_DEPTH = 64;
+
     private final TokenStream in;
     private final String rootFile;
     private final MutableNode root;
@@ -68,7 +71,7 @@ final class SourceParser {
             } else if (t.isPunct("/")) {
                 in.next(LexMode.DEFAULT);
                 defineLabels(defined, root);
-                nodeBody(root);
+                nodeBody(root, 0);
                 expectSemicolon("after '}' closing node '/'");
                 rootSeen = true;
             } else if (t.kind() == Token.Kind.REF) {
@@ -79,7 +82,7 @@ final class SourceParser {
                 }
                 MutableNode target = lookup(t);
                 defineLabels(defined, target);
-                nodeBody(target);
+                nodeBody(target, 0);
                 expectSemicolon("after '}' closing node '" + t.text() + "'");
             } else if (t.isKeyword("/delete-node/")) {
                 in.next(LexMode.DEFAULT);
@@ -108,10 +111,13 @@ final class SourceParser {
         return new DeviceTree(root, reservations, 0);
     }
 
-    private void nodeBody(MutableNode node) throws DevicetreeException {
+    private void nodeBody(MutableNode node, int depth) throws DevicetreeException {
         Token open = in.next(LexMode.DEFAULT);
         if (!open.isPunct("{")) {
             throw expected("'{' to open node '" + display(node) + "'", open);
+        }
+        if (depth >= MAX_DEPTH) {
+            throw new DevicetreeException(open.location(), "nodes nested deeper than " + MAX_DEPTH + " levels");
         }
         Map<String, SourceLocation> propertiesHere = new HashMap<>();
         Map<String, SourceLocation> childrenHere = new HashMap<>();
@@ -164,7 +170,7 @@ final class SourceParser {
                 }
                 MutableNode child = node.childFor(t.value(), t.location());
                 defineLabels(defined, child);
-                nodeBody(child);
+                nodeBody(child, depth + 1);
                 expectSemicolon("after '}' closing node '" + t.value() + "'");
             } else if (after.isPunct("=") || after.isPunct(";")) {
                 in.next(LexMode.DEFAULT);
@@ -299,7 +305,7 @@ final class SourceParser {
             return Long.parseLong(t.value());
         }
         if (t.isPunct("(")) {
-            long v = new Expression(in).parse();
+            long v = new Expression(in).parse(0);
             Token close = in.next(LexMode.VALUE);
             if (!close.isPunct(")")) {
                 throw expected("')' to close the expression opened at " + t.location(), close);

@@ -1,5 +1,8 @@
 package dev.sluice.platform.devicetree;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -32,6 +35,21 @@ class RobustnessTest {
         }
         assertTrue(escaped.isEmpty(), () -> String.join("\n", escaped));
         assertTrue(rejected > text.length() / 2, "most prefixes are incomplete boards");
+    }
+
+    @Test
+    void absurdNestingIsRefusedWithALocatedErrorRatherThanExhaustingTheStack() {
+        String nodes = "/dts-v1/;\n/ {" + "n {".repeat(10_000) + "};".repeat(10_000) + "};";
+        String parens = "/dts-v1/;\n/ { p = <" + "(".repeat(10_000) + "1" + ")".repeat(10_000) + ">; };";
+        String ternary = "/dts-v1/;\n/ { p = <(" + "1 ? ".repeat(10_000) + "1" + " : 0".repeat(10_000) + ")>; };";
+        String unary = "/dts-v1/;\n/ { p = <(" + "- ".repeat(100_000) + "1)>; };";
+        assertEquals("nodes nested deeper than 64 levels",
+                assertThrows(DevicetreeException.class, () -> DtsParser.parse("deep.dts", nodes)).problem());
+        assertEquals("expression nested deeper than 64 levels",
+                assertThrows(DevicetreeException.class, () -> DtsParser.parse("deep.dts", parens)).problem());
+        assertEquals("expression nested deeper than 64 levels",
+                assertThrows(DevicetreeException.class, () -> DtsParser.parse("deep.dts", ternary)).problem());
+        assertDoesNotThrow(() -> DtsParser.parse("deep.dts", unary), "prefix operators are applied without recursion");
     }
 
     @Test
