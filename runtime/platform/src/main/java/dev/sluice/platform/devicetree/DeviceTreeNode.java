@@ -2,13 +2,11 @@ package dev.sluice.platform.devicetree;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * One node of a {@link DeviceTree}: a name with optional unit address, ordered properties,
@@ -265,29 +263,7 @@ public final class DeviceTreeNode {
      *                             walk loops
      */
     public Optional<DeviceTreeNode> interruptParent() throws DevicetreeException {
-        Set<DeviceTreeNode> seen = new HashSet<>();
-        DeviceTreeNode child = this;
-        while (true) {
-            Optional<DeviceTreeProperty> ip = child.property("interrupt-parent");
-            DeviceTreeNode next;
-            if (ip.isPresent()) {
-                long ph = ip.get().asU32();
-                next = tree.findByPhandle((int) ph).orElseThrow(() -> ip.get().error(
-                        "phandle 0x" + Long.toHexString(ph) + " refers to no node"));
-            } else {
-                next = child.parent;
-            }
-            if (next == null) {
-                return Optional.empty();
-            }
-            if (next.hasProperty("#interrupt-cells")) {
-                return Optional.of(next);
-            }
-            if (!seen.add(next)) {
-                throw new DevicetreeException(location, "interrupt-parent chain of " + path + " loops at " + next.path);
-            }
-            child = next;
-        }
+        return InterruptDecoder.interruptParent(this);
     }
 
     /**
@@ -301,77 +277,7 @@ public final class DeviceTreeNode {
      *                             unknown trigger type
      */
     public List<InterruptSpecifier> interrupts() throws DevicetreeException {
-        Optional<DeviceTreeProperty> ext = property("interrupts-extended");
-        if (ext.isPresent()) {
-            return extendedInterrupts(ext.get());
-        }
-        Optional<DeviceTreeProperty> irqs = property("interrupts");
-        if (irqs.isEmpty()) {
-            return List.of();
-        }
-        DeviceTreeProperty p = irqs.get();
-        DeviceTreeNode controller = interruptParent().orElseThrow(() -> p.error(
-                "no interrupt parent: neither this node nor an ancestor has an 'interrupt-parent' leading to a node with '#interrupt-cells'"));
-        int n = controller.interruptCells();
-        int[] cells = p.asCells();
-        if (cells.length == 0 || cells.length % n != 0) {
-            throw p.error("expected a multiple of " + n + " cells (#interrupt-cells of " + controller.path
-                    + ") but found " + cells.length);
-        }
-        List<InterruptSpecifier> out = new ArrayList<>();
-        for (int i = 0; i < cells.length; i += n) {
-            out.add(specifier(p, controller, cells, i, n));
-        }
-        return List.copyOf(out);
-    }
-
-    private List<InterruptSpecifier> extendedInterrupts(DeviceTreeProperty p) throws DevicetreeException {
-        int[] cells = p.asCells();
-        List<InterruptSpecifier> out = new ArrayList<>();
-        int i = 0;
-        while (i < cells.length) {
-            int ph = cells[i];
-            DeviceTreeNode controller = tree.findByPhandle(ph).orElseThrow(() -> p.error(
-                    "phandle 0x" + Integer.toHexString(ph) + " refers to no node"));
-            int n = controller.interruptCells();
-            if (i + 1 + n > cells.length) {
-                throw p.error("entry for " + controller.path + " needs " + n + " cells after the phandle but only "
-                        + (cells.length - i - 1) + " remain");
-            }
-            out.add(specifier(p, controller, cells, i + 1, n));
-            i += 1 + n;
-        }
-        return List.copyOf(out);
-    }
-
-    private int interruptCells() throws DevicetreeException {
-        DeviceTreeProperty p = properties.get("#interrupt-cells");
-        if (p == null) {
-            throw new DevicetreeException(location, path + " is used as an interrupt parent but has no '#interrupt-cells'");
-        }
-        long n = p.asU32();
-        if (n < 1 || n > 4) {
-            throw p.error("expected 1..4 interrupt cells but found " + n);
-        }
-        return (int) n;
-    }
-
-    private static InterruptSpecifier specifier(DeviceTreeProperty p, DeviceTreeNode controller, int[] cells,
-            int from, int n) throws DevicetreeException {
-        List<Integer> spec = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            spec.add(cells[from + k]);
-        }
-        IrqTrigger trigger = IrqTrigger.NONE;
-        if (n >= 2) {
-            int flags = cells[from + n - 1] & 0xf;
-            trigger = IrqTrigger.fromFlags(flags);
-            if (trigger == null) {
-                throw p.error("interrupt " + Integer.toUnsignedString(cells[from]) + " has trigger type " + flags
-                        + ", expected 1 (edge rising), 2 (edge falling), 3 (both edges), 4 (level high) or 8 (level low)");
-            }
-        }
-        return new InterruptSpecifier(controller, cells[from], trigger, spec);
+        return InterruptDecoder.interrupts(this);
     }
 
     /**
