@@ -244,7 +244,7 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
         }
     }
 
-    /** Test hook: starts both counts at {@code value} (to check wrap-around). Gate must be held or source idle. */
+    /** Test hook: starts both counts at {@code value} (to check wrap-around). Call with the gate held. */
     final void presetCounts(int value) {
         producerCount = value;
         consumerCount = value;
