@@ -190,6 +190,9 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
                 serviceMasked = false;
                 if (isEnabled() && registered) {
                     provider.enableInterrupt(intIndex, this); // S36
+                    if (!isEnabled() && registered) {
+                        provider.disableInterrupt(intIndex, this); // a disable() raced the unmask
+                    }
                 }
             }
         }
