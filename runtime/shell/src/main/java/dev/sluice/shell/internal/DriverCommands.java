@@ -176,7 +176,10 @@ public final class DriverCommands {
         return file.toUri().toString();
     }
 
-    /** Appends the catalogue problems added since {@code before}: the bundle's rejected personalities. */
+    /**
+     * Appends the catalogue problems added since {@code before}: the bundle's rejected personalities.
+     * (The catalogue keeps the newest 256; once that many are kept, new ones are not told apart.)
+     */
     private void newProblems(StringBuilder out, int before) {
         List<String> problems = catalogue.problems();
         for (int i = before; i < problems.size(); i++) {
