@@ -4,6 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -29,5 +32,13 @@ final class TestBundles {
             jar.flush();
         }
         return new ByteArrayInputStream(out.toByteArray());
+    }
+
+    /** Writes a manifest-only bundle jar to {@code file} (replacing it). @return the file */
+    static Path writeManifestOnly(Path file, String symbolicName, Map<String, String> headers) throws IOException {
+        try (InputStream in = manifestOnly(symbolicName, headers)) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
     }
 }
