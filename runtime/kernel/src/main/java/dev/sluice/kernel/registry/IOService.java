@@ -218,15 +218,37 @@ public class IOService extends IORegistryEntry {
             if (ownLoop == null) {
                 IOWorkLoop loop = IOWorkLoop.create(getName());
                 ownLoop = loop;
+                IORegistry r = registry;
+                IOServiceManager m = r == null ? null : r.manager();
+                if (m != null) {
+                    m.watch(loop);
+                }
                 manage(() -> {
                     synchronized (loopLock) {
                         ownLoop = null;
+                    }
+                    if (m != null) {
+                        m.unwatch(loop);
                     }
                     loop.shutdown();
                 });
             }
             return ownLoop;
         }
+    }
+
+    /**
+     * The kernel's timer service, for {@code IOTimerEventSource.timerEventSource(owner, action,
+     * timerService())}: passive timers fire on its shared {@code IOTimer} thread.
+     *
+     * @throws IllegalStateException if this service is not in a registry with a running kernel
+     */
+    protected final dev.sluice.kernel.workloop.IOTimerService timerService() {
+        IORegistry r = registry;
+        if (r == null || r.manager() == null) {
+            throw new IllegalStateException(this + " is not in a registry with a running kernel");
+        }
+        return r.manager().timerService();
     }
 
     /**

@@ -29,6 +29,29 @@ public interface IOServiceManager {
         throw new UnsupportedOperationException("this kernel has no client fronts");
     }
 
+    /** @return the kernel's timer service (the shared {@code IOTimer} thread) for passive timers */
+    default dev.sluice.kernel.workloop.IOTimerService timerService() {
+        throw new UnsupportedOperationException("this kernel has no timer service");
+    }
+
+    /** Puts a work loop under the kernel's watchdog and into the {@code workloops} listing until it shuts down. */
+    default void watch(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+    }
+
+    /** @return the work loops the kernel knows of, for the {@code workloops} listing */
+    default java.util.List<dev.sluice.kernel.workloop.IOWorkLoop> workLoops() {
+        return java.util.List.of();
+    }
+
+    /** @return how many watchdog reports (gate held too long, deadlock) named this loop */
+    default long stalls(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+        return 0;
+    }
+
+    /** Takes a loop out of the watchdog and the listing. */
+    default void unwatch(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+    }
+
     /** @return the personality a driver instance was created from, or null for nubs */
     default IOPersonality personalityOf(IOService service) {
         return service.personality();

@@ -46,6 +46,8 @@ public final class KernelServices implements MatchingEngine.Host, SynchronousBun
     private final ServiceRegistration<IORegistry> registryRegistration;
     private final ServiceRegistration<MatchingEngine> engineRegistration;
     private final Map<Long, List<Runnable>> settling = new ConcurrentHashMap<>();
+    /** A gate held or an action running longer than this is reported in the kernel log. */
+    static final long WATCHDOG_BUDGET_MILLIS = 2_000;
 
     @Activate
     public KernelServices(BundleContext context, @Reference IOCatalogue catalogue,
@@ -55,6 +57,7 @@ public final class KernelServices implements MatchingEngine.Host, SynchronousBun
         this.logger = logger;
         this.engine = new MatchingEngine(registry, catalogue::personalities, this);
         catalogue.addListener(engine);
+        engine.startWatchdog(WATCHDOG_BUDGET_MILLIS, report -> logger.warn("watchdog: {}", report.message()));
         context.addBundleListener(this);
         registryRegistration = context.registerService(IORegistry.class, registry, null);
         engineRegistration = context.registerService(MatchingEngine.class, engine, null);

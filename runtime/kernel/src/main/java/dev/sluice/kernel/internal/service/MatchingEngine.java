@@ -74,6 +74,9 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
     private final Map<ClientFront<?>, AutoCloseable> frontRegistrations = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final IORegistry registry;
+    private final dev.sluice.kernel.workloop.IOTimerService timers = new dev.sluice.kernel.workloop.IOTimerService("IOTimer");
+    private final List<dev.sluice.kernel.workloop.IOWorkLoop> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile dev.sluice.kernel.workloop.IOWorkLoopWatchdog watchdog;
     private final Supplier<Collection<IOPersonality>> catalogue;
     private final Host host;
     private final ThreadPoolExecutor config;
@@ -106,8 +109,62 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
         return registry;
     }
 
+    /** Starts reporting loops whose gate is held longer than {@code budgetMillis}, and cross-loop deadlocks. */
+    public void startWatchdog(long budgetMillis, java.util.function.Consumer<dev.sluice.kernel.workloop.IOWorkLoopWatchdog.Report> sink) {
+        watchdog = dev.sluice.kernel.workloop.IOWorkLoopWatchdog.start(budgetMillis, Math.max(10, budgetMillis / 4),
+                TimeUnit.MILLISECONDS, report -> {
+                    for (dev.sluice.kernel.workloop.IOWorkLoop l : report.loops()) {
+                        stallCounts.computeIfAbsent(l, k -> new AtomicInteger()).incrementAndGet();
+                    }
+                    sink.accept(report);
+                });
+        loops.forEach(watchdog::watch);
+    }
+
+    @Override
+    public dev.sluice.kernel.workloop.IOTimerService timerService() {
+        return timers;
+    }
+
+    @Override
+    public void watch(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+        loops.add(loop);
+        dev.sluice.kernel.workloop.IOWorkLoopWatchdog w = watchdog;
+        if (w != null) {
+            w.watch(loop);
+        }
+    }
+
+    @Override
+    public void unwatch(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+        loops.remove(loop);
+        dev.sluice.kernel.workloop.IOWorkLoopWatchdog w = watchdog;
+        if (w != null) {
+            w.unwatch(loop);
+        }
+    }
+
+    private final Map<dev.sluice.kernel.workloop.IOWorkLoop, AtomicInteger> stallCounts =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    @Override
+    public long stalls(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+        AtomicInteger n = stallCounts.get(loop);
+        return n == null ? 0 : n.get();
+    }
+
+    @Override
+    public List<dev.sluice.kernel.workloop.IOWorkLoop> workLoops() {
+        return List.copyOf(loops);
+    }
+
     /** Stops the engine's threads after the work queued so far. */
     public void shutdown() {
+        dev.sluice.kernel.workloop.IOWorkLoopWatchdog w = watchdog;
+        if (w != null) {
+            w.close();
+        }
+        timers.close();
         registry.setManager(null);
         config.shutdown();
         terminator.shutdown();
