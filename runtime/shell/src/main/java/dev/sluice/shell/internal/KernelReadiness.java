@@ -1,6 +1,12 @@
 package dev.sluice.shell.internal;
 
+import dev.sluice.kernel.IOReturn;
+import dev.sluice.kernel.registry.IORegistry;
+import dev.sluice.kernel.registry.IORegistryEntry;
+import dev.sluice.kernel.registry.IORegistryPlane;
+import dev.sluice.kernel.registry.IOService;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -9,8 +15,10 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 
 /**
- * Waits until the kernel is up: every installed bundle that is not a fragment is ACTIVE.
- * Gogo starts before SCR has activated the kernel's components, so scripts wait here first.
+ * Waits until the kernel is up: every installed bundle that is not a fragment is ACTIVE, and
+ * matching has settled for every root service of the I/O registry (the platform's devices and
+ * IOResources). Gogo starts before SCR has activated the kernel's components, so scripts and the
+ * console wait here first.
  */
 final class KernelReadiness {
 
@@ -44,6 +52,31 @@ final class KernelReadiness {
             }
         } finally {
             context.removeBundleListener(listener);
+        }
+        awaitQuiet(deadline, timeout);
+    }
+
+    private void awaitQuiet(long deadline, Duration timeout) throws TimeoutException {
+        org.osgi.framework.ServiceReference<IORegistry> ref = context.getServiceReference(IORegistry.class);
+        if (ref == null) {
+            return;
+        }
+        IORegistry registry = context.getService(ref);
+        try {
+            if (registry == null) {
+                return;
+            }
+            for (IORegistryEntry e : registry.root().getChildEntries(IORegistryPlane.SERVICE)) {
+                if (e instanceof IOService) {
+                    long left = Math.max(1, deadline - System.nanoTime());
+                    if (((IOService) e).waitQuiet(left, TimeUnit.NANOSECONDS) == IOReturn.TIMEOUT) {
+                        throw new TimeoutException("kernel not ready after " + timeout.toSeconds()
+                                + " s: matching still busy below " + e.getPathComponent());
+                    }
+                }
+            }
+        } finally {
+            context.ungetService(ref);
         }
     }
 
