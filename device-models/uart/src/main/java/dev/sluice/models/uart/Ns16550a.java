@@ -43,7 +43,9 @@ import java.util.List;
  * (DLL/DLM), {@code clock-frequency} (default 1.8432 MHz) and LCR's word length, parity and stop
  * bits, on the {@link DeviceClock}. Transmission pulls bytes from the FIFO into the shift register
  * (THRE set when the FIFO empties, TEMT when the shift register also has), and bytes from the
- * client are shifted in at the same rate. Divisor 0 counts as 65536. Power-on divisor: 12.</li>
+ * client are shifted in at the same rate. Divisor 0 counts as 65536. Power-on divisor: 12. Pacing is
+ * measured from when the model observes the line: if its threads were held up for more than a
+ * character time, the line is taken to have paused rather than delivering a catch-up burst.</li>
  * <li>Overrun, as on the chip: a character that completes while the receive FIFO is full (16 bytes,
  * or 1 without FIFOs) sets OE; with FIFOs it is lost, without FIFOs it overwrites RBR. The socket
  * itself is read only as fast as the line shifts characters in (TCP backpressure on the client),
@@ -101,7 +103,6 @@ public final class Ns16550a implements DeviceModel {
     static final int MSR_DCTS = 0x01, MSR_DDSR = 0x02, MSR_TERI = 0x04, MSR_DDCD = 0x08, MSR_CTS = 0x10,
             MSR_DSR = 0x20, MSR_RI = 0x40, MSR_DCD = 0x80;
 
-    private static final int[] TRIGGER_LEVELS = {1, 4, 8, 14};
     private static final long NEVER = Long.MAX_VALUE;
 
     private final String name;
@@ -151,6 +152,7 @@ public final class Ns16550a implements DeviceModel {
     private long txFifoOverflows;
     private long lostInLoopback;
     private long badAccesses;
+    private long linePauses;
 
     private Ns16550a(DeviceModelContext ctx, RegRange reg, int regShift, int ioWidth, long clockHz) throws DeviceModelException {
         this.name = ctx.nodeName();
@@ -270,8 +272,9 @@ public final class Ns16550a implements DeviceModel {
             out.add(String.format("IER 0x%02x IIR 0x%02x LCR 0x%02x MCR 0x%02x LSR 0x%02x MSR 0x%02x", ier,
                     iirValue(now), lcr, mcr, lsrValue(), msrDeltas | modemInputs));
             out.add(String.format("rx fifo %d/%d, tx fifo %d/%d, on the wire %d; rx %d, tx %d, overruns %d,"
-                    + " tx fifo overflows %d, lost in loopback %d, bad accesses %d", rx.size(), FIFO_DEPTH, tx.size(),
-                    FIFO_DEPTH, wire.size(), rxCount, txCount, overruns, txFifoOverflows, lostInLoopback, badAccesses));
+                    + " tx fifo overflows %d, lost in loopback %d, bad accesses %d, late-model line pauses %d", rx.size(),
+                    FIFO_DEPTH, tx.size(), FIFO_DEPTH, wire.size(), rxCount, txCount, overruns, txFifoOverflows,
+                    lostInLoopback, badAccesses, linePauses));
             if (line != null) {
                 out.add(String.format("backend tcp:%s, %s, %d connection(s), %d refused, %d byte(s) from client,"
                         + " %d output byte(s) dropped", line.address(), line.isConnected() ? "client connected" : "no client",
@@ -481,7 +484,12 @@ public final class Ns16550a implements DeviceModel {
     }
 
     private int triggerLevel() {
-        return TRIGGER_LEVELS[(fcrBits >> 6) & 3];
+        switch ((fcrBits >> 6) & 3) {
+            case 0: return 1;
+            case 1: return 4;
+            case 2: return 8;
+            default: return 14;
+        }
     }
 
     private int lsrValue() {
@@ -584,14 +592,29 @@ public final class Ns16550a implements DeviceModel {
         tsrDoneAt = at + charTime();
     }
 
-    /** Plays the line forward to {@code now}: completed transmissions and arrivals, in time order. */
+    /**
+     * Plays the line forward to {@code now}: completed transmissions and arrivals, in time order.
+     * An event observed more than one character time after it was due means the model's threads
+     * did not run meanwhile (a busy host, a paused JVM): the line is taken to have paused, so the
+     * event happens now and the next one a character later, rather than a burst of catch-up
+     * characters that no driver could have kept up with (a false overrun).
+     */
     private void advance(long now) {
+        long late = charTime();
         while (true) {
             long txAt = tsrBusy ? tsrDoneAt : NEVER;
             long rxAt = wire.isEmpty() ? NEVER : wireNextAt;
             if (txAt <= now && txAt <= rxAt) {
+                if (now - txAt > late) {
+                    txAt = now;
+                    linePauses++;
+                }
                 completeTransmit(txAt);
             } else if (rxAt <= now) {
+                if (now - rxAt > late) {
+                    rxAt = now;
+                    linePauses++;
+                }
                 completeArrival(rxAt);
             } else {
                 return;

@@ -257,10 +257,17 @@ public final class TcpSerialLine implements AutoCloseable {
             ch.close();
             return;
         }
-        ch.configureBlocking(false);
-        ch.socket().setTcpNoDelay(true);
+        SelectionKey key;
+        try {
+            ch.configureBlocking(false);
+            ch.socket().setTcpNoDelay(true);
+            key = ch.register(selector, SelectionKey.OP_READ);
+        } catch (IOException e) {
+            ch.close(); // this client went away while being accepted; keep serving the next one
+            return;
+        }
         client = ch;
-        clientKey = ch.register(selector, SelectionKey.OP_READ);
+        clientKey = key;
         held.clear();
         synchronized (outLock) {
             outHead = 0;
