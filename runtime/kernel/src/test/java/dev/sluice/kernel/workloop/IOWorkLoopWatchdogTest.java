@@ -92,14 +92,20 @@ class IOWorkLoopWatchdogTest {
     @Test
     @DisplayName("P3 short, frequent gate holds are never reported")
     void shortHoldsAreNotReported() {
-        IOWorkQueueEventSource<String> q = IOWorkQueueEventSource.workQueue("busy");
-        loop.addEventSource(q);
-        long until = watchdog.samples() + 20;
-        while (watchdog.samples() < until) {
-            loop.runAction(() -> IOReturn.SUCCESS);
-            q.submit(() -> { });
+        // A separate watchdog whose budget (5 s) is far above any scheduling hiccup of a loaded
+        // machine, sampling every 5 ms: thousands of microsecond holds must give no report.
+        List<Report> quiet = new CopyOnWriteArrayList<>();
+        try (IOWorkLoopWatchdog relaxed = IOWorkLoopWatchdog.start(5_000, 5, TimeUnit.MILLISECONDS, quiet::add)) {
+            relaxed.watch(loop);
+            IOWorkQueueEventSource<String> q = IOWorkQueueEventSource.workQueue("busy");
+            loop.addEventSource(q);
+            long until = relaxed.samples() + 20;
+            while (relaxed.samples() < until) {
+                loop.runAction(() -> IOReturn.SUCCESS);
+                q.submit(() -> { });
+            }
+            assertTrue(quiet.isEmpty(), () -> "unexpected: " + quiet);
         }
-        assertTrue(reports.isEmpty(), () -> "unexpected: " + reports);
     }
 
     @Test
