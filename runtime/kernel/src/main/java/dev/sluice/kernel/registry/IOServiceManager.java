@@ -29,6 +29,15 @@ public interface IOServiceManager {
         throw new UnsupportedOperationException("this kernel has no client fronts");
     }
 
+    /**
+     * Logs a driver's debug message (see {@link IOService#debug(long, String)}); called on the
+     * driver's thread only when its mask has one of the message's bits on. Default: dropped.
+     *
+     * @param bits the message's bits that are on
+     */
+    default void debugLog(IOService service, long bits, String message) {
+    }
+
     /** @return the personality a driver instance was created from, or null for nubs */
     default IOPersonality personalityOf(IOService service) {
         return service.personality();
