@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.log.KernelLog;
 import dev.sluice.kernel.log.KernelMessage;
 import dev.sluice.kernel.registry.IORegistry;
@@ -17,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.junit.jupiter.api.AfterEach;
@@ -155,7 +153,9 @@ class UserClientShellIT {
         String dmesg = run("sluice:dmesg -g 1234");
         assertTrue(dmesg.contains("debug 0x1 UserClientTestDriver: add 1234 + 1"), dmesg);
 
-        run("sluice:iodebug " + path + " 2"); // calls off, interrupts on
+        run("sluice:iodebug UCTest 2"); // by personality name: calls off, interrupts on
+        assertEquals(path + " (id 0x" + Long.toHexString(driver.getRegistryEntryID()) + "): debug mask 0x2\n",
+                run("sluice:iodebug UserClientTestDriver"));
         run("sluice:ioclient uc-debug add 5678 1");
         driver.ringDoorbell();
         Await.until(() -> !ring("UserClientTestDriver: doorbell").isEmpty(), "the interrupt's debug message, logged after the call");
@@ -186,6 +186,5 @@ class UserClientShellIT {
         c.delete();
         Await.until(() -> running.debugMask() == 0 && later.debugMask() == 0 && plain.debugMask() == 0,
                 "the personality's mask (0) back after the configuration is deleted");
-        assertEquals(IOReturn.SUCCESS, later.getProvider().waitQuiet(10, TimeUnit.SECONDS));
     }
 }
