@@ -527,6 +527,76 @@ public class IOService extends IORegistryEntry {
         return (debugMask & bits) != 0;
     }
 
+    // ================================================================ debug logging (seed 003)
+
+    private static final Object[] NO_ARGS = new Object[0];
+
+    /**
+     * Logs a debug message if any of {@code bits} is on in this service's {@link #debugMask()}
+     * (seed 003's {@code dIOLog(level, ...)}: up to 64 independent flags). When the bits are off
+     * the cost is one mask test: nothing is formatted, no argument's {@code toString()} is called
+     * and these fixed-arity overloads allocate nothing (the varargs one allocates its array at the
+     * call site, and primitive arguments are boxed there: guard hot paths with
+     * {@link #debugEnabled(long)}). When on, {@code format} is formatted with
+     * {@link String#format} ({@code %s}, {@code %d}, {@code %x}, ...) and logged at DEBUG level
+     * through the OSGi Logger of the driver's bundle, named {@code sluice.debug.<name>}, with the
+     * text {@code debug 0xBITS NAME: message}; the kernel lets the {@code sluice.debug} loggers
+     * through at DEBUG even when the kernel log level is INFO, so the message reaches
+     * {@code dmesg}. The mask comes from the personality's {@code IODebugMask} and can be changed
+     * with the {@code dev.sluice.debug} configuration or the shell's {@code iodebug}.
+     *
+     * @param bits   the flags this message belongs to
+     * @param format a {@link java.util.Formatter} format
+     */
+    public final void debug(long bits, String format) {
+        if ((debugMask & bits) != 0) {
+            emitDebug(bits, format, NO_ARGS);
+        }
+    }
+
+    /** @see #debug(long, String) */
+    public final void debug(long bits, String format, Object a) {
+        if ((debugMask & bits) != 0) {
+            emitDebug(bits, format, new Object[] {a});
+        }
+    }
+
+    /** @see #debug(long, String) */
+    public final void debug(long bits, String format, Object a, Object b) {
+        if ((debugMask & bits) != 0) {
+            emitDebug(bits, format, new Object[] {a, b});
+        }
+    }
+
+    /** @see #debug(long, String) */
+    public final void debug(long bits, String format, Object a, Object b, Object c) {
+        if ((debugMask & bits) != 0) {
+            emitDebug(bits, format, new Object[] {a, b, c});
+        }
+    }
+
+    /** @see #debug(long, String) */
+    public final void debug(long bits, String format, Object... args) {
+        if ((debugMask & bits) != 0) {
+            emitDebug(bits, format, args);
+        }
+    }
+
+    private void emitDebug(long bits, String format, Object[] args) {
+        IORegistry r = registry;
+        IOServiceManager m = r == null ? null : r.manager();
+        if (m == null) {
+            return;
+        }
+        String text;
+        try {
+            text = String.format(java.util.Locale.ROOT, format, args);
+        } catch (java.util.IllegalFormatException e) {
+            text = format + " " + java.util.Arrays.toString(args) + " (bad format: " + e.getMessage() + ")";
+        }
+        m.debugLog(this, bits & debugMask, text);
+    }
+
     /**
      * Terminates this service and, recursively, the clients that agree (phase 1 here, phase 2 on
      * IOTerminate), and waits until phase 2 has finished.

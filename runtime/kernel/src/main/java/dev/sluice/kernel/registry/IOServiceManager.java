@@ -50,6 +50,13 @@ public interface IOServiceManager {
 
     /** Takes a loop out of the watchdog and the listing. */
     default void unwatch(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+    /**
+     * Logs a driver's debug message (see {@link IOService#debug(long, String)}); called on the
+     * driver's thread only when its mask has one of the message's bits on. Default: dropped.
+     *
+     * @param bits the message's bits that are on
+     */
+    default void debugLog(IOService service, long bits, String message) {
     }
 
     /** @return the personality a driver instance was created from, or null for nubs */

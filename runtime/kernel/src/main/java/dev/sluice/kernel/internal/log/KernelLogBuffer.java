@@ -25,7 +25,9 @@ import org.osgi.service.log.admin.LoggerContext;
  * Fills the kernel ring from the OSGi log: a {@link LogListener} on the framework's
  * {@link LogReaderService}. On activation it sets the kernel's log policy through the
  * {@link LoggerAdmin}: root level INFO, or DEBUG when the framework property
- * {@value #DEBUG_PROPERTY} is true ({@code ./sluice --debug}). Listener calls arrive on the log
+ * {@value #DEBUG_PROPERTY} is true ({@code ./sluice --debug}); loggers named
+ * {@value #DRIVER_DEBUG_LOGGERS}{@code .*} (drivers' debug messages, gated by their debug masks)
+ * at DEBUG. Listener calls arrive on the log
  * implementation's delivery thread; readers take a snapshot under the ring's monitor.
  */
 @Component(service = KernelLog.class, immediate = true)
@@ -33,6 +35,9 @@ public final class KernelLogBuffer implements KernelLog, LogListener {
 
     /** Framework property that turns on DEBUG-level kernel logging. */
     public static final String DEBUG_PROPERTY = "sluice.debug";
+
+    /** Logger-name prefix of drivers' debug messages, let through at DEBUG whatever the root level. */
+    public static final String DRIVER_DEBUG_LOGGERS = "sluice.debug";
 
     static final int CAPACITY = 4096;
 
@@ -52,6 +57,8 @@ public final class KernelLogBuffer implements KernelLog, LogListener {
         LoggerContext root = admin.getLoggerContext(null);
         Map<String, LogLevel> levels = new HashMap<>(root.getLogLevels());
         levels.put(Logger.ROOT_LOGGER_NAME, debug ? LogLevel.DEBUG : LogLevel.INFO);
+        // drivers' debug messages (IOService.debug, already filtered by their debug masks) always pass
+        levels.put(DRIVER_DEBUG_LOGGERS, LogLevel.DEBUG);
         root.setLogLevels(levels);
         logger.info("kernel log ring ready ({} messages, level {})", CAPACITY, debug ? "DEBUG" : "INFO");
     }

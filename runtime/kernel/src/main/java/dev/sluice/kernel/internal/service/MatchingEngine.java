@@ -67,8 +67,19 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
         }
     }
 
+    /** Per-driver debug logging (seed 003): masks from configuration and the sink of debug messages. */
+    public interface DebugSupport {
+        /** Sets a new driver's debug mask if configuration names its personality or IOName. */
+        void configure(IOService driver);
+
+        /** Logs a debug message of {@code service}. */
+        void log(IOService service, long bits, String message);
+    }
+
     private record FrontKey(IOService nub, String iface) {
     }
+
+    private volatile DebugSupport debugSupport;
 
     private final Map<FrontKey, ClientFront<?>> fronts = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<ClientFront<?>, AutoCloseable> frontRegistrations = new java.util.concurrent.ConcurrentHashMap<>();
@@ -176,7 +187,31 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
         }
     }
 
+    /** Installs (or with null removes) the debug-logging support; drivers' debug messages are dropped without it. */
+    public void setDebugSupport(DebugSupport support) {
+        this.debugSupport = support;
+    }
+
+    private void configureDebug(IOService driver) {
+        DebugSupport d = debugSupport;
+        if (d != null) {
+            try {
+                d.configure(driver);
+            } catch (RuntimeException e) {
+                host.failure(driver, "applying its configured debug mask", e);
+            }
+        }
+    }
+
     // ============================================================ IOServiceManager
+
+    @Override
+    public void debugLog(IOService service, long bits, String message) {
+        DebugSupport d = debugSupport;
+        if (d != null) {
+            d.log(service, bits, message);
+        }
+    }
 
     @Override
     public void registerService(IOService service) {
@@ -348,6 +383,7 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
                 driver.releaseResources();
                 continue;
             }
+            configureDebug(driver);
             IOProbeScore score = new IOProbeScore(p.probeScore());
             IOService result;
             try {
@@ -385,6 +421,7 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
             }
             if (ok) {
                 c.driver().markStarted(c.personality());
+                configureDebug(c.driver()); // start may have renamed it
                 winner = c.driver();
                 host.info("matched " + c.personality().name() + " (score " + c.score() + ", bundle "
                         + c.personality().bundle() + ") to " + nub.getPathComponent());
