@@ -50,6 +50,8 @@ public interface IOServiceManager {
 
     /** Takes a loop out of the watchdog and the listing. */
     default void unwatch(dev.sluice.kernel.workloop.IOWorkLoop loop) {
+    }
+
     /**
      * Logs a driver's debug message (see {@link IOService#debug(long, String)}); called on the
      * driver's thread only when its mask has one of the message's bits on. Default: dropped.
