@@ -190,6 +190,9 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
                 serviceMasked = false;
                 if (isEnabled() && registered) {
                     provider.enableInterrupt(intIndex, this); // S36
+                    if (!isEnabled() && registered) {
+                        provider.disableInterrupt(intIndex, this); // a disable() raced the unmask
+                    }
                 }
             }
         }
@@ -244,7 +247,7 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
         }
     }
 
-    /** Test hook: starts both counts at {@code value} (to check wrap-around). Gate must be held or source idle. */
+    /** Test hook: starts both counts at {@code value} (to check wrap-around). Call with the gate held. */
     final void presetCounts(int value) {
         producerCount = value;
         consumerCount = value;

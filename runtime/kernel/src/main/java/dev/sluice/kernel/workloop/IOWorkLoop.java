@@ -65,7 +65,8 @@ public final class IOWorkLoop implements AutoCloseable {
     /** Creation options. Immutable; the {@code with} methods return changed copies. */
     public static final class Options {
         private static final System.Logger LOG = System.getLogger("dev.sluice.kernel.workloop");
-        private static final Options DEFAULTS = new Options(20_000L, (src, t) ->
+        private static final Options DEFAULTS = new Options(
+                Runtime.getRuntime().availableProcessors() > 1 ? 20_000L : 0L, (src, t) ->
                 LOG.log(System.Logger.Level.ERROR, "action of " + src + " threw; the loop carries on", t));
 
         private final long spinNanos;
@@ -77,7 +78,8 @@ public final class IOWorkLoop implements AutoCloseable {
         }
 
         /**
-         * @return spin 20 us before parking the idle loop thread; report action failures to the
+         * @return spin 20 us before parking the idle loop thread (not at all on a single CPU, where
+         * spinning only delays the thread that would signal); report action failures to the
          * {@code System.Logger} named {@code dev.sluice.kernel.workloop}
          */
         public static Options defaults() {
@@ -581,8 +583,11 @@ public final class IOWorkLoop implements AutoCloseable {
             int i = 0;
             while (!workToDo && !terminating) {
                 Thread.onSpinWait();
-                if ((++i & 63) == 0 && System.nanoTime() - end >= 0) {
-                    break;
+                if ((++i & 63) == 0) {
+                    if (System.nanoTime() - end >= 0) {
+                        break;
+                    }
+                    Thread.yield(); // let a signalling thread run if the CPUs are oversubscribed
                 }
             }
         }
