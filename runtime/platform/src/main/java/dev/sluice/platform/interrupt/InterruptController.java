@@ -61,9 +61,10 @@ import java.util.function.Consumer;
  * (S41), each inside {@link PrimaryInterruptContext#run}, where blocking kernel calls are refused
  * (S43). A handler that throws, including a refused blocking call, is reported through the
  * {@code reporter} naming the handler and the line, and delivery goes on with the next sharer: the
- * kernel survives where a real one would panic. An idle CPU spins for a short while (20 us, system
- * property {@code dev.sluice.irq.spinNanos}) before it parks, so a burst of interrupts is taken
- * without a park/unpark round trip.
+ * kernel survives where a real one would panic. An idle CPU spins for a short while (up to 20 us,
+ * system property {@code dev.sluice.irq.spinNanos}; adaptive: less while interrupts come further
+ * apart than that) before it parks, so a burst of interrupts is taken without a park/unpark round
+ * trip.
  *
  * <h2>"Nobody cared"</h2>
  * When a level line has been delivered {@value #NOBODY_CARED_LIMIT} times in a row with no handler
@@ -757,6 +758,8 @@ public final class InterruptController implements AutoCloseable {
         /** One bit per line to deliver; set by kick, taken word by word by the thread. */
         final long[] pending;
         volatile boolean parked;
+        /** How long the next idle period spins before parking; the CPU thread's own. */
+        private long spinBudget = SPIN_NANOS;
 
         Cpu(int id, int lineCount) {
             pending = new long[(lineCount + 63) >>> 6];
@@ -801,19 +804,35 @@ public final class InterruptController implements AutoCloseable {
                 if (any) {
                     continue;
                 }
-                long spinUntil = System.nanoTime() + SPIN_NANOS;
-                while (!hasWork() && !closed && System.nanoTime() - spinUntil < 0) {
+                idle();
+            }
+        }
+
+        /**
+         * Waits for work: spins for the current budget, then parks. The budget adapts (as adaptive
+         * mutexes do): after an idle period short enough for the full spin to have caught it, the
+         * next idle spins the full {@code SPIN_NANOS}; after a longer one it halves, down to 0. So a
+         * burst of interrupts is taken without a park/unpark round trip, while interrupts spaced
+         * wider than the spin do not pay for spinning in vain (a thread that burnt its time spinning
+         * also wakes later on a busy machine).
+         */
+        private void idle() {
+            long start = System.nanoTime();
+            long budget = spinBudget;
+            if (budget > 0) {
+                while (!hasWork() && !closed && System.nanoTime() - start < budget) {
                     Thread.onSpinWait();
                 }
-                if (hasWork() || closed) {
-                    continue;
-                }
+            }
+            while (!hasWork() && !closed) {
                 parked = true;
                 if (!hasWork() && !closed) { // re-checked after publishing 'parked': no lost wakeup
                     LockSupport.park(this);
                 }
                 parked = false;
             }
+            long idleNanos = System.nanoTime() - start;
+            spinBudget = idleNanos <= SPIN_NANOS ? SPIN_NANOS : budget >> 1;
         }
     }
 
