@@ -263,10 +263,12 @@ public final class InterruptController implements AutoCloseable {
     /**
      * Stops the CPU threads and waits until they have ended (a handler in progress finishes
      * first). Idempotent. Lines and providers stay usable but nothing is delivered any more, and
-     * new registrations are refused with OFFLINE.
+     * new registrations are refused with OFFLINE. Called from a handler, it is refused with a
+     * {@link PrimaryInterruptContextViolation} like every blocking call in primary context.
      */
     @Override
     public void close() {
+        PrimaryInterruptContext.checkMayBlock("InterruptController.close");
         closed = true;
         for (Cpu c : cpus) {
             LockSupport.unpark(c.thread);
@@ -371,7 +373,12 @@ public final class InterruptController implements AutoCloseable {
                 if (!edge && !level) {
                     return;
                 }
-                deliverOnce(l, level);
+                if (!deliverOnce(l, level)) {
+                    if (edge) {
+                        l.edges.incrementAndGet(); // nobody was enabled to take it: it stays pending
+                    }
+                    return;
+                }
                 if (level) {
                     return; // the line is handed back: other lines of this CPU get a turn
                 }
@@ -394,18 +401,26 @@ public final class InterruptController implements AutoCloseable {
         }
     }
 
-    /** One delivery: every enabled registration's handler, in registration order. */
-    private void deliverOnce(Line l, boolean level) {
+    /**
+     * One delivery: every enabled registration's handler, in registration order.
+     *
+     * @return false if no registration was enabled any more (the line was masked meanwhile), so
+     * nothing was delivered
+     */
+    private boolean deliverOnce(Line l, boolean level) {
         long t0 = l.stamp.get() == 0 ? 0 : l.stamp.getAndSet(0);
-        Registration[] regs = l.regs;
-        if (t0 != 0) {
-            l.latency.record(System.nanoTime() - t0);
-        }
+        boolean called = false;
         boolean claimed = false;
-        for (Registration r : regs) {
+        for (Registration r : l.regs) {
             l.current = r; // published before the state check: see unregister (synchronize_irq)
             if (r.regState != Registration.ENABLED) {
                 continue;
+            }
+            if (!called) {
+                called = true;
+                if (t0 != 0) {
+                    l.latency.record(System.nanoTime() - t0);
+                }
             }
             try {
                 if (PrimaryInterruptContext.run(r.description, r)) {
@@ -416,14 +431,20 @@ public final class InterruptController implements AutoCloseable {
             }
         }
         l.current = null;
+        if (!called) {
+            if (t0 != 0) {
+                l.stamp.compareAndSet(0, t0); // the event waits: keep its time
+            }
+            return false;
+        }
         l.delivered++;
         if (claimed) {
             l.streak = 0;
-            return;
+            return true;
         }
         l.unclaimed++;
         if (!level || (l.state & RAISED) == 0) {
-            return;
+            return true;
         }
         long assertions = l.assertions.get();
         if (assertions != l.streakAssertion) {
@@ -439,6 +460,7 @@ public final class InterruptController implements AutoCloseable {
                     + " deliveries in a row unclaimed while the line stayed raised); line disabled until a new"
                     + " handler registers. Sharers: " + l.sharers());
         }
+        return true;
     }
 
     private void handlerFailed(Line l, Registration r, Throwable t) {
@@ -825,6 +847,7 @@ public final class InterruptController implements AutoCloseable {
                 }
             }
             while (!hasWork() && !closed) {
+                Thread.interrupted(); // a handler may have set it: a CPU has no use for it, and it defeats park
                 parked = true;
                 if (!hasWork() && !closed) { // re-checked after publishing 'parked': no lost wakeup
                     LockSupport.park(this);

@@ -143,6 +143,55 @@ class InterruptControllerTest {
     }
 
     @Test
+    @DisplayName("S37 S44 masking stays exact under enable/disable racing from many threads while a device pulses; no pending edge is stranded")
+    void racingEnableDisable() throws InterruptedException {
+        ic.configure(0, InterruptType.EDGE);
+        IOInterruptProvider a = ic.provider("a@0", new int[] {0});
+        IOInterruptProvider b = ic.provider("b@0", new int[] {0});
+        Object ka = "ka";
+        Object kb = "kb";
+        AtomicInteger calls = new AtomicInteger();
+        assertEquals(IOReturn.SUCCESS, a.registerInterrupt(0, ka, i -> calls.incrementAndGet() > 0));
+        assertEquals(IOReturn.SUCCESS, b.registerInterrupt(0, kb, i -> true));
+        int pulses = 20_000;
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            IOInterruptProvider p = t % 2 == 0 ? a : b;
+            Object k = t % 2 == 0 ? ka : kb;
+            long seed = t;
+            threads.add(new Thread(() -> {
+                java.util.Random rnd = new java.util.Random(seed);
+                for (int i = 0; i < 20_000; i++) {
+                    IOReturn r = rnd.nextBoolean() ? p.enableInterrupt(0, k) : p.disableInterrupt(0, k);
+                    if (r != IOReturn.SUCCESS) {
+                        throw new AssertionError(r);
+                    }
+                }
+            }, "driver-" + t));
+        }
+        threads.add(new Thread(() -> {
+            for (int i = 0; i < pulses; i++) {
+                ic.line(0).pulse();
+            }
+        }, "model-io"));
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(IOReturn.SUCCESS, a.enableInterrupt(0, ka));
+        assertEquals(IOReturn.SUCCESS, b.enableInterrupt(0, kb));
+        assertFalse(ic.status(0).masked(), "both enabled: unmasked");
+        Await.until("every pulse delivered", () -> ic.status(0).delivered() == pulses);
+        assertEquals(0, ic.status(0).pending());
+        assertEquals(IOReturn.SUCCESS, b.disableInterrupt(0, kb));
+        assertTrue(ic.status(0).masked());
+        assertEquals(IOReturn.SUCCESS, b.enableInterrupt(0, kb));
+        assertFalse(ic.status(0).masked());
+        assertTrue(calls.get() <= pulses);
+        assertEquals(List.of(), reports);
+    }
+
+    @Test
     @DisplayName("S43 handlers run in primary context on cpuN threads; lines on two cpus are delivered concurrently")
     void twoLinesOnTwoCpus() {
         IOInterruptProvider nub = ic.provider("dev@0", new int[] {0, 1});

@@ -497,7 +497,7 @@ class InterruptEventSourceTest {
     // ------------------------------------------------------------------ S31 S43
 
     @Test
-    @DisplayName("S31 S43 a filter's blocking calls (IOLock, runAction, closeGate) and exceptions are refused and reported naming it and the line; the next sharer is still served and the kernel runs on")
+    @DisplayName("S31 S43 a filter's blocking calls (IOLock, runAction, closeGate, controller close) and exceptions are refused and reported naming it and the line; the next sharer is still served and the kernel runs on")
     void blockingInFilterRefusedAndReported() {
         reportsExpected = true;
         InterruptLine dev = ic.line(SHARED_EDGE);
@@ -506,6 +506,7 @@ class InterruptEventSourceTest {
                 s -> lock.lock(),
                 s -> loopA.runAction(() -> IOReturn.SUCCESS),
                 s -> loopA.closeGate(),
+                s -> ic.close(),
                 s -> {
                     throw new IllegalStateException("driver bug");
                 });
@@ -526,7 +527,7 @@ class InterruptEventSourceTest {
         Await.until("b served every time", () -> sum(bCounts) == offences.size());
         assertEquals(offences.size(), reports.size(), reports::toString);
         List<String> expected = List.of("IOLock.lock", "IOWorkLoop.runAction", "IOWorkLoop.closeGate",
-                "threw java.lang.IllegalStateException: driver bug");
+                "InterruptController.close", "threw java.lang.IllegalStateException: driver bug");
         for (int i = 0; i < expected.size(); i++) {
             String r = reports.get(i);
             assertTrue(r.contains(expected.get(i)), r);
@@ -539,8 +540,11 @@ class InterruptEventSourceTest {
         assertEquals(IOReturn.SUCCESS, loopA.runAction(() -> IOReturn.SUCCESS), "loop a survived");
         assertTrue(loopA.runEventSources());
         assertEquals(List.of(), aCounts, "a's filter never completed: nothing counted for a");
-        assertEquals(4, st(SHARED_EDGE).delivered());
+        assertEquals(offences.size(), st(SHARED_EDGE).delivered());
         assertEquals(0, st(SHARED_EDGE).unclaimed(), "b claimed each one");
+        for (Thread t : ic.threads()) {
+            assertTrue(t.isAlive(), "the controller was not closed from primary context: " + t.getName());
+        }
     }
 
     // ------------------------------------------------------------------ S44
