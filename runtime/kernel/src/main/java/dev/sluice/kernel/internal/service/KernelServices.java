@@ -9,6 +9,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -28,9 +29,12 @@ import org.osgi.service.log.LoggerFactory;
  * as an OSGi service of type {@link IOService} with properties {@code IOClass},
  * {@code IOProviderClass}, {@code IOName}, {@code compatible}, {@code IORegistryEntryID} and
  * {@code path}, so any bundle can find devices with an LDAP filter. The {@link IORegistry} itself
- * is published too. Activation and deactivation run on SCR's thread.
+ * is published too (declared as an {@code osgi.service} capability, so bundles that reference it
+ * resolve). Activation and deactivation run on SCR's thread.
  */
 @Component(service = {}, immediate = true)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=dev.sluice.kernel.registry.IORegistry",
+        uses = IORegistry.class)
 public final class KernelServices implements MatchingEngine.Host, SynchronousBundleListener {
 
     private final BundleContext context;
