@@ -53,7 +53,7 @@ public final class Pl031 implements DeviceModel {
 
     static final int DR = 0x000, MR = 0x004, LR = 0x008, CR = 0x00C, IMSC = 0x010, RIS = 0x014, MIS = 0x018,
             ICR = 0x01C;
-    private static final int[] IDS = {0x31, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1};
+    private static final List<Integer> IDS = List.of(0x31, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1);
     private static final long NS_PER_SECOND = 1_000_000_000L;
     private static final long MASK32 = 0xFFFF_FFFFL;
     /** Matches further away than this are found lazily on access, not scheduled (68 years). */
@@ -103,9 +103,9 @@ public final class Pl031 implements DeviceModel {
                         ris = false;
                     }
                 })));
-        for (int i = 0; i < IDS.length; i++) {
+        for (int i = 0; i < IDS.size(); i++) {
             b.add(Register.builder(i < 4 ? "RTCPeriphID" + i : "RTCPCellID" + (i - 4), 0xFE0 + 4 * i, 32)
-                    .reset(IDS[i]).readOnly());
+                    .reset(IDS.get(i)).readOnly());
         }
         this.bank = b.build();
         this.region = new ClosableRegion(bank.asRegion(reg.address()));

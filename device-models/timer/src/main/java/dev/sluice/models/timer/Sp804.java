@@ -55,10 +55,9 @@ public final class Sp804 implements DeviceModel {
     static final int LOAD = 0x00, VALUE = 0x04, CONTROL = 0x08, INTCLR = 0x0C, RIS = 0x10, MIS = 0x14, BGLOAD = 0x18;
     static final int CTRL_ONESHOT = 0x01, CTRL_32BIT = 0x02, CTRL_IE = 0x20, CTRL_PERIODIC = 0x40, CTRL_ENABLE = 0x80;
     static final int CONTROL_RESET = 0x20;
-    private static final int[] IDS = {0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1};
+    private static final List<Integer> IDS = List.of(0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1);
     private static final long NS_PER_TICK = 1_000_000_000L / TIMCLK_HZ;
     private static final long NONE = -1;
-    private static final int[] PRESCALE = {1, 16, 256, 256};
 
     private final String name;
     private final RegRange reg;
@@ -81,9 +80,9 @@ public final class Sp804 implements DeviceModel {
         for (Counter t : timers) {
             t.declare(b);
         }
-        for (int i = 0; i < IDS.length; i++) {
+        for (int i = 0; i < IDS.size(); i++) {
             b.add(Register.builder(i < 4 ? "TimerPeriphID" + i : "TimerPCellID" + (i - 4), 0xFE0 + 4 * i, 32)
-                    .reset(IDS[i]).readOnly());
+                    .reset(IDS.get(i)).readOnly());
         }
         this.bank = b.build();
         this.region = new Region(bank.asRegion(reg.address()));
@@ -258,7 +257,13 @@ public final class Sp804 implements DeviceModel {
         boolean enabled() { return (control & CTRL_ENABLE) != 0; }
         boolean oneShot() { return (control & CTRL_ONESHOT) != 0; }
         long mask() { return (control & CTRL_32BIT) != 0 ? 0xFFFF_FFFFL : 0xFFFFL; }
-        int prescale() { return PRESCALE[(control >> 2) & 3]; }
+        int prescale() {
+            switch ((control >> 2) & 3) {
+                case 0: return 1;
+                case 1: return 16;
+                default: return 256; // 2, and the undefined 3
+            }
+        }
         long tickNanos() { return NS_PER_TICK * prescale(); }
         long reload() { return (control & CTRL_PERIODIC) != 0 ? load & mask() : mask(); }
         boolean masked() { return ris && (control & CTRL_IE) != 0; }

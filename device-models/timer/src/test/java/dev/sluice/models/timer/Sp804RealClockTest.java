@@ -1,7 +1,6 @@
 package dev.sluice.models.timer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.models.DeviceModelContext;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class Sp804RealClockTest {
 
     @Test
-    @DisplayName("2.2 periodic mode on the real clock: a 5 ms period (Load 4999 at 1 MHz) interrupts repeatedly; each IntClr re-arms it, never earlier than a period")
+    @DisplayName("2.2 periodic mode on the real clock: a 5 ms period (Load 4999 at 1 MHz) interrupts repeatedly; each IntClr re-arms it; the n-th interrupt never comes before n periods")
     void periodicInterruptsOnTheSystemClock() throws Exception {
         RecordingInterruptLine irq = new RecordingInterruptLine("timint1");
         try (SystemDeviceClock clock = new SystemDeviceClock();
@@ -33,9 +32,9 @@ class Sp804RealClockTest {
                 long elapsed = System.nanoTime() - start;
                 assertTrue(elapsed >= i * 5_000_000L - 1_000, "interrupt " + i + " came early, after " + elapsed + " ns");
                 assertEquals(1, r.read32(0x14));
-                r.write32(0x0C, 0);
-                assertFalse(irq.isRaised());
+                r.write32(0x0C, 0); // the next period may already be due on a busy host: no check of the level here
             }
+            assertTrue(irq.raiseCount() >= 4, "each IntClr lowered the line and the next zero raised it: " + irq);
             long value = r.read32(0x04) & 0xFFFF_FFFFL;
             assertTrue(value <= 4999, "Value within the period: " + value);
         }

@@ -103,7 +103,6 @@ public final class Ns16550a implements DeviceModel {
     static final int MSR_DCTS = 0x01, MSR_DDSR = 0x02, MSR_TERI = 0x04, MSR_DDCD = 0x08, MSR_CTS = 0x10,
             MSR_DSR = 0x20, MSR_RI = 0x40, MSR_DCD = 0x80;
 
-    private static final int[] TRIGGER_LEVELS = {1, 4, 8, 14};
     private static final long NEVER = Long.MAX_VALUE;
 
     private final String name;
@@ -485,7 +484,12 @@ public final class Ns16550a implements DeviceModel {
     }
 
     private int triggerLevel() {
-        return TRIGGER_LEVELS[(fcrBits >> 6) & 3];
+        switch ((fcrBits >> 6) & 3) {
+            case 0: return 1;
+            case 1: return 4;
+            case 2: return 8;
+            default: return 14;
+        }
     }
 
     private int lsrValue() {

@@ -112,6 +112,46 @@ class Ns16550aConformanceTest {
         assertEquals(0x5A, h.read(SCR));
     }
 
+    @ParameterizedTest(name = "LCR=0x{0}: {1} half-bits per character")
+    @CsvSource({"00, 14", "04, 15", "03, 20", "07, 22", "0B, 22", "1F, 24", "3B, 22"})
+    @DisplayName("8.3 LCR bits 0-5 (word length, stop bits, parity) set the character time: start + data + parity + 1, 1.5 or 2 stop bits")
+    void frameFormatSetsCharacterTime(String lcrHex, int halfBits) {
+        h.program115200();
+        h.write(LCR, Integer.parseInt(lcrHex, 16));
+        assertEquals(halfBits * 16L * 1_000_000_000L / (2 * 1_843_200L), h.uart.characterTimeNanos());
+        h.write(FCR, 0x01);
+        h.write(THR, 'x');
+        h.clock.advance(h.uart.characterTimeNanos() - 1);
+        assertEquals(0x00, h.read(LSR) & 0x40, "still shifting");
+        h.clock.advance(1);
+        assertEquals(0x40, h.read(LSR) & 0x40, "TEMT after exactly one character time");
+    }
+
+    @Test
+    @DisplayName("Table IV THRE: enabling ETBEI while the TX FIFO holds data gives no interrupt until it empties")
+    void etbeiWithBusyTransmitter() {
+        h.program115200();
+        h.write(FCR, 0x01);
+        h.write(THR, 'a');
+        h.write(THR, 'b');
+        h.write(IER, 0x02);
+        h.assertLine(false);
+        h.assertIir(0xC1);
+        h.advanceChars(1);
+        h.assertLine(true);
+        h.assertIir(0xC2);
+    }
+
+    @Test
+    @DisplayName("8.6 / 8.8 LSR and MSR are read-only in use: writes (the chip's factory test) change nothing")
+    void lsrAndMsrWritesIgnored() throws Exception {
+        h.connect();
+        h.write(LSR, 0xFF);
+        h.write(MSR, 0x00);
+        assertEquals(0x60, h.read(LSR));
+        assertEquals(0xBB, h.read(MSR), "connect deltas still pending, inputs unchanged");
+    }
+
     @Test
     @DisplayName("8.6 LSR bits 5/6: THRE clears while the TX FIFO holds data and sets when it empties; TEMT only when the shift register is empty too; bytes reach the client in order")
     void transmitThreAndTemt() throws Exception {
