@@ -90,11 +90,11 @@ public final class Pl031 implements DeviceModel {
                 .add(Register.builder("RTCCR", CR, 32).reset(1).writableMask(0))
                 .add(Register.builder("RTCIMSC", IMSC, 32).writableMask(1).onWrite((v, old) -> access(() -> { })))
                 .add(Register.builder("RTCRIS", RIS, 32).readOnly().onRead(stored -> {
-                    sync(clock.nanoTime());
+                    observe();
                     return ris ? 1 : 0;
                 }))
                 .add(Register.builder("RTCMIS", MIS, 32).readOnly().onRead(stored -> {
-                    sync(clock.nanoTime());
+                    observe();
                     return masked() ? 1 : 0;
                 }))
                 .add(Register.builder("RTCICR", ICR, 32).writeOnly().onWrite((v, old) -> access(() -> {
@@ -223,6 +223,14 @@ public final class Pl031 implements DeviceModel {
 
     private boolean masked() {
         return ris && (bank.value(IMSC) & 1) != 0;
+    }
+
+    /** A status read: folds in a match the clock callback has not reported yet, and drives the line to agree. */
+    private void observe() {
+        if (!closed) {
+            sync(clock.nanoTime());
+            updateLine();
+        }
     }
 
     private void access(Runnable effect) {

@@ -223,14 +223,30 @@ public final class Sp804 implements DeviceModel {
                 ris = false;
             })));
             b.add(Register.builder(p + "RIS", base + RIS, 32).readOnly().onRead(stored -> {
-                sync(clock.nanoTime());
+                observe();
                 return ris ? 1 : 0;
             }));
             b.add(Register.builder(p + "MIS", base + MIS, 32).readOnly().onRead(stored -> {
-                sync(clock.nanoTime());
+                observe();
                 return masked() ? 1 : 0;
             }));
             b.add(Register.builder(p + "BGLoad", base + BGLOAD, 32).onWrite((v, old) -> access(() -> writeBgLoad(v))));
+        }
+
+        /**
+         * A status read: folds in a zero the clock callback has not reported yet (it may run a
+         * little late on a busy host), so the line always agrees with what the driver reads.
+         */
+        private void observe() {
+            if (closed) {
+                return;
+            }
+            boolean before = ris;
+            sync(clock.nanoTime());
+            if (ris != before) {
+                updateLines();
+                schedule();
+            }
         }
 
         /** Runs a register side effect, then brings the lines and the scheduled deadline up to date. */

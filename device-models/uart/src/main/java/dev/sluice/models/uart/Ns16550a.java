@@ -305,6 +305,11 @@ public final class Ns16550a implements DeviceModel {
         }
     }
 
+    /** @return transmitted bytes the backend dropped (no client, or a client that does not read) */
+    public long bytesDroppedByBackend() {
+        return line == null ? 0 : line.dropped();
+    }
+
     /** @return bytes in the receive FIFO now */
     public int rxFifoLevel() {
         synchronized (lock) {

@@ -13,14 +13,19 @@ import static dev.sluice.models.uart.UartHarness.RBR;
 import static dev.sluice.models.uart.UartHarness.SCR;
 import static dev.sluice.models.uart.UartHarness.THR;
 import static dev.sluice.models.uart.UartHarness.awaitTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -438,6 +443,42 @@ class Ns16550aConformanceTest {
         h.write(THR, 'y');
         h.advanceChars(1);
         assertEquals("y", h.receiveAtClient(1));
+    }
+
+    @Test
+    @DisplayName("Backend threads: a client that stops reading never blocks the driver; what the output queue cannot hold is dropped and counted, the rest arrives in order")
+    void slowClientNeverBlocksTheDriver() throws Exception {
+        h.program115200();
+        h.write(FCR, 0x01);
+        h.client = new Socket();
+        h.client.setReceiveBufferSize(4096);
+        h.client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), h.uart.port()));
+        h.client.setSoTimeout((int) UartHarness.DEADLINE_MS);
+        awaitTrue("the UART accepts the client", h.uart::isClientConnected);
+        byte[] sent = new byte[300_000];
+        new Random(16550).nextBytes(sent);
+        long start = System.nanoTime();
+        for (int i = 0; i < sent.length; i += 16) {
+            for (int j = i; j < i + 16; j++) {
+                h.write(THR, sent[j] & 0xFF);
+            }
+            h.advanceChars(16);
+        }
+        assertEquals(0x60, h.read(LSR) & 0x60, "everything was shifted out");
+        assertTrue(System.nanoTime() - start < 15_000_000_000L, "the driver thread was never held up by the socket");
+        long dropped = h.uart.bytesDroppedByBackend();
+        assertTrue(dropped > 0, "a 300 KB burst to a client that does not read overflows the output queue");
+        byte[] got = new byte[(int) (sent.length - dropped)];
+        new DataInputStream(h.client.getInputStream()).readFully(got); // every byte not counted as dropped arrives
+        assertArrayEquals(Arrays.copyOf(sent, 65_536), Arrays.copyOf(got, 65_536),
+                "nothing can be dropped before the 64 KiB queue has filled");
+        int s = 0;
+        for (int g = 0; g < got.length; g++, s++) {
+            while (s < sent.length && sent[s] != got[g]) {
+                s++; // skip what was dropped
+            }
+            assertTrue(s < sent.length, "delivered byte " + g + " is not in sending order");
+        }
     }
 
     @Test

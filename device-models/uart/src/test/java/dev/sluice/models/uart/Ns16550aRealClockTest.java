@@ -24,14 +24,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The UART on the real device clock, as a driver would use it: polling and interrupt-driven
- * transfers of a burst through a real TCP client. 2400 baud (divisor 48, 8N1: 4.17 ms per
- * character) leaves a 16-character FIFO about 65 ms of slack, so a busy shared machine does not
+ * transfers of a burst through a real TCP client. 1200 baud (divisor 96, 8N1: 8.3 ms per
+ * character) leaves a 16-character FIFO about 130 ms of slack, so a busy shared machine does not
  * make a correct driver overrun.
  */
 class Ns16550aRealClockTest {
 
-    static final int BYTES = 100;
-    static final long CHAR_NS = 10L * 16 * 48 * 1_000_000_000L / 1_843_200L;
+    static final int BYTES = 60;
+    static final long CHAR_NS = 10L * 16 * 96 * 1_000_000_000L / 1_843_200L;
     static final long DEADLINE_NS = TimeUnit.SECONDS.toNanos(10);
     /** A polling driver's pause: far below the FIFO's slack. */
     static final long PAUSE_NS = TimeUnit.MICROSECONDS.toNanos(500);
@@ -49,7 +49,7 @@ class Ns16550aRealClockTest {
                 .guestMemory(new GuestMemory(0x8000_0000L, 1 << 20)).build());
         regs = uart.mmio(0);
         regs.write8(3, 0x80);
-        regs.write8(0, 48);
+        regs.write8(0, 96);
         regs.write8(1, 0);
         regs.write8(3, 0x03);
         assertEquals(CHAR_NS, uart.characterTimeNanos());
@@ -102,7 +102,7 @@ class Ns16550aRealClockTest {
     void interruptDrivenReceive() throws Exception {
         regs.write8(2, 0x87);
         regs.write8(1, 0x01);
-        byte[] data = pattern(); // 100 = 12 x 8 + 4: the last 4 bytes need the timeout
+        byte[] data = pattern(); // 60 = 7 x 8 + 4: the last 4 bytes need the timeout
         client.getOutputStream().write(data);
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         boolean sawTimeout = false;

@@ -26,9 +26,9 @@ import java.util.concurrent.ThreadFactory;
  * <h2>Flow control</h2>
  * The listener may accept fewer bytes than offered; the rest are held and reading from the
  * socket stops (TCP backpressure on the client) until {@link #resumeReading()} is called.
- * Output is queued up to {@value #OUTPUT_CAPACITY} bytes; bytes sent while no client is connected,
- * or while the queue is full because the client does not read, are dropped and counted, as bits on
- * an unplugged (or unread) serial cable are lost.
+ * Output is queued up to {@value #OUTPUT_CAPACITY} bytes (plus a 16 KiB socket send buffer); bytes
+ * sent while no client is connected, or while the queue is full because the client does not read,
+ * are dropped and counted, as bits on an unplugged (or unread) serial cable are lost.
  *
  * <h2>Clients</h2>
  * While a client is connected, further connections are accepted and closed at once. When the
@@ -39,6 +39,8 @@ public final class TcpSerialLine implements AutoCloseable {
 
     /** Bytes queued for the client at most; more are dropped. */
     public static final int OUTPUT_CAPACITY = 64 * 1024;
+    /** The client socket's kernel send buffer: a short cable, so unread output does not pile up in the kernel. */
+    static final int SOCKET_SEND_BUFFER = 16 * 1024;
 
     /** What the line reports to its model; called only on the line's I/O thread. */
     public interface Listener {
@@ -261,6 +263,7 @@ public final class TcpSerialLine implements AutoCloseable {
         try {
             ch.configureBlocking(false);
             ch.socket().setTcpNoDelay(true);
+            ch.socket().setSendBufferSize(SOCKET_SEND_BUFFER);
             key = ch.register(selector, SelectionKey.OP_READ);
         } catch (IOException e) {
             ch.close(); // this client went away while being accepted; keep serving the next one
