@@ -86,12 +86,13 @@ class IoregCommandIT {
 
         assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
         assertEquals(resourcesLine(), out.get(1));
-        int at = out.indexOf("    +-o " + header("shellA@1", a));
+        String under = underResources();
+        int at = out.indexOf(under + "+-o " + header("shellA@1", a));
         assertTrue(at > 1, String.join("\n", out));
         assertEquals(List.of(
-                "    +-o " + header("shellA@1", a),
-                "    | +-o " + header("shellA1", a1),
-                "    +-o " + header("shellB@2", b)), out.subList(at, at + 3));
+                under + "+-o " + header("shellA@1", a),
+                under + "| +-o " + header("shellA1", a1),
+                under + "+-o " + header("shellB@2", b)), out.subList(at, at + 3));
     }
 
     @Test
@@ -112,18 +113,20 @@ class IoregCommandIT {
 
         List<String> out = lines(shell.run("ioreg -l"));
 
-        int at = out.indexOf("    +-o " + header("shelluart@10000000", uart));
+        String under = underResources();
+        int at = out.indexOf(under + "+-o " + header("shelluart@10000000", uart));
         assertTrue(at > 0, String.join("\n", out));
+        String p = under + "    ";
         assertEquals(List.of(
-                "        {",
-                "          \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
-                "          \"compatible\" = (\"ns16550a\", \"ns16550\")",
-                "          \"enabled\" = Yes",
-                "          \"irq\" = 5",
-                "          \"model\" = \"sim \\\"16550\\\"\"",
-                "          \"reg\" = <100000ff>",
-                "          \"vendorID\" = 0x1af4",
-                "        }"), out.subList(at + 1, at + 10));
+                p + "{",
+                p + "  \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
+                p + "  \"compatible\" = (\"ns16550a\", \"ns16550\")",
+                p + "  \"enabled\" = Yes",
+                p + "  \"irq\" = 5",
+                p + "  \"model\" = \"sim \\\"16550\\\"\"",
+                p + "  \"reg\" = <100000ff>",
+                p + "  \"vendorID\" = 0x1af4",
+                p + "}"), out.subList(at + 1, at + 10));
         assertTrue(out.contains("  | {"), "Root's (empty) table, with the bar down to its children:\n" + String.join("\n", out));
     }
 
@@ -194,11 +197,21 @@ class IoregCommandIT {
     }
 
     @Test
-    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane (just Root while no board is loaded)")
+    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane: the loaded board's nodes, no service-plane-only entries")
     void deviceTreePlane() throws Exception {
         nub("shellplane", "5", registry.resources(), Map.of());
-        String out = shell.run("ioreg -p IODeviceTree");
-        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">\n", out);
+        List<String> out = lines(shell.run("ioreg -p IODeviceTree"));
+        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
+        String all = String.join("\n", out);
+        assertTrue(all.contains("+-o serial@") && all.contains("+-o virtio@") && all.contains("+-o cpus"),
+                "the loaded board's nodes:\n" + all);
+        assertTrue(!all.contains("shellplane") && !all.contains("IOResources"), "service-plane-only entries stay out:\n" + all);
+    }
+
+    /** The tree prefix of IOResources' children: "  | " while IOResources has later siblings (the platform), else "    ". */
+    private String underResources() {
+        List<dev.sluice.kernel.registry.IORegistryEntry> top = registry.root().getChildEntries(dev.sluice.kernel.registry.IORegistryPlane.SERVICE);
+        return top.get(top.size() - 1) == registry.resources() ? "    " : "  | ";
     }
 
     @Test
