@@ -71,6 +71,14 @@ class IoregCommandIT {
                 + ", registered, matched, active, busy 0>";
     }
 
+    /**
+     * The column drawn left of IOResources' children: "  | " when Root has a later child (the
+     * platform expert's board), "    " when IOResources is Root's last child.
+     */
+    private String bar(List<String> out) {
+        return out.stream().anyMatch(l -> l.startsWith("  +-o ") && !l.equals(resourcesLine())) ? "  | " : "    ";
+    }
+
     private static List<String> lines(String text) {
         return text.lines().toList();
     }
@@ -86,12 +94,13 @@ class IoregCommandIT {
 
         assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
         assertEquals(resourcesLine(), out.get(1));
-        int at = out.indexOf("    +-o " + header("shellA@1", a));
+        String bar = bar(out);
+        int at = out.indexOf(bar + "+-o " + header("shellA@1", a));
         assertTrue(at > 1, String.join("\n", out));
         assertEquals(List.of(
-                "    +-o " + header("shellA@1", a),
-                "    | +-o " + header("shellA1", a1),
-                "    +-o " + header("shellB@2", b)), out.subList(at, at + 3));
+                bar + "+-o " + header("shellA@1", a),
+                bar + "| +-o " + header("shellA1", a1),
+                bar + "+-o " + header("shellB@2", b)), out.subList(at, at + 3));
     }
 
     @Test
@@ -112,18 +121,19 @@ class IoregCommandIT {
 
         List<String> out = lines(shell.run("ioreg -l"));
 
-        int at = out.indexOf("    +-o " + header("shelluart@10000000", uart));
+        String bar = bar(out);
+        int at = out.indexOf(bar + "+-o " + header("shelluart@10000000", uart));
         assertTrue(at > 0, String.join("\n", out));
         assertEquals(List.of(
-                "        {",
-                "          \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
-                "          \"compatible\" = (\"ns16550a\", \"ns16550\")",
-                "          \"enabled\" = Yes",
-                "          \"irq\" = 5",
-                "          \"model\" = \"sim \\\"16550\\\"\"",
-                "          \"reg\" = <100000ff>",
-                "          \"vendorID\" = 0x1af4",
-                "        }"), out.subList(at + 1, at + 10));
+                bar + "    {",
+                bar + "      \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
+                bar + "      \"compatible\" = (\"ns16550a\", \"ns16550\")",
+                bar + "      \"enabled\" = Yes",
+                bar + "      \"irq\" = 5",
+                bar + "      \"model\" = \"sim \\\"16550\\\"\"",
+                bar + "      \"reg\" = <100000ff>",
+                bar + "      \"vendorID\" = 0x1af4",
+                bar + "    }"), out.subList(at + 1, at + 10));
         assertTrue(out.contains("  | {"), "Root's (empty) table, with the bar down to its children:\n" + String.join("\n", out));
     }
 
@@ -194,11 +204,14 @@ class IoregCommandIT {
     }
 
     @Test
-    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane (just Root while no board is loaded)")
+    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane: Root, then the board's nodes; service-plane-only entries are not in it")
     void deviceTreePlane() throws Exception {
         nub("shellplane", "5", registry.resources(), Map.of());
-        String out = shell.run("ioreg -p IODeviceTree");
-        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">\n", out);
+        List<String> out = lines(shell.run("ioreg -p IODeviceTree"));
+        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
+        assertEquals(registry.entries(dev.sluice.kernel.registry.IORegistryPlane.DEVICE_TREE).size(), out.size(),
+                "one line per entry of the plane:\n" + String.join("\n", out));
+        assertTrue(out.stream().noneMatch(l -> l.contains("shellplane")), String.join("\n", out));
     }
 
     @Test
