@@ -1,0 +1,378 @@
+package dev.sluice.drivers.timer;
+
+import dev.sluice.drivers.clock.api.HardwareTimer;
+import dev.sluice.kernel.IOReturn;
+import dev.sluice.kernel.dispatch.IODispatchQueue;
+import dev.sluice.kernel.dispatch.OSAction;
+import dev.sluice.kernel.interrupt.IOInterruptProvider;
+import dev.sluice.kernel.workloop.IOCommandGate;
+import dev.sluice.kernel.workloop.IOEventSource;
+import dev.sluice.kernel.workloop.IOInterruptEventSource;
+import dev.sluice.kernel.workloop.SleepResult;
+import dev.sluice.models.MmioRegion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The SP804 driver's hardware logic, written from the SP804 TRM (ARM DDI 0271) against nothing but
+ * the nub's register window and interrupt lines, so that it runs the same under the kernel and in
+ * a plain unit test.
+ *
+ * <h2>Hardware use</h2>
+ * Each counter (timer 1 at 0x00, timer 2 at 0x20) is a channel. A wait takes a free channel,
+ * programs it one-shot, 32-bit, prescale /1 (1 MHz): Control = 0 (stop), IntClr, Load = delay,
+ * Control = enable | one-shot | 32-bit (| interrupt enable, except for polling). A one-shot
+ * counter reaches zero {@code Load} ticks later and stays there; RIS goes to 1 and, with the
+ * interrupt enabled, the channel's level line (TIMINT1 = interrupt 0, TIMINT2 = interrupt 1) is
+ * raised. With one line (TIMINTC) both channels share interrupt 0 and the action looks at each
+ * MIS. The interrupt action clears the interrupt (IntClr), stops the counter and wakes the
+ * channel's waiter the way that waiter chose. Two channels let two callers wait at once; a third
+ * waits (in the gate, without spinning) for a channel to become free.
+ *
+ * <h2>Threads</h2>
+ * Callers run {@link #waitForInterrupt} on their own thread. Channel bookkeeping is guarded by
+ * the work loop's gate ({@link IOCommandGate}). The interrupt action runs on the work loop thread
+ * with the gate closed. {@link HardwareTimer.Method#DISPATCH_QUEUE} blocks run on the reentrant
+ * queue {@code IODispatchQueue-<name>-wait}; OSAction callbacks (empty) on
+ * {@code IODispatchQueue-<name>-actions}. No static state.
+ */
+final class Sp804Timers implements HardwareTimer {
+
+    static final int LOAD = 0x00, VALUE = 0x04, CONTROL = 0x08, INTCLR = 0x0C, RIS = 0x10, MIS = 0x14;
+    static final int CTRL_ONESHOT = 0x01, CTRL_32BIT = 0x02, CTRL_IE = 0x20, CTRL_ENABLE = 0x80;
+    /** TimerPeriphID0-3, TimerPCellID0-3 at 0xFE0..0xFFC (TRM 3.3.10-3.3.17). */
+    static final List<Integer> EXPECTED_IDS = List.of(0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1);
+    /** How long past the delay a wait may take before the call fails. */
+    static final long GRACE_NANOS = 10_000_000_000L;
+
+    private final MmioRegion regs;
+    private final IOCommandGate<Sp804Timers> gate;
+    private final List<IOInterruptEventSource<Sp804Timers>> sources = new ArrayList<>();
+    private final IODispatchQueue waitQueue;
+    private final IODispatchQueue actionQueue;
+    private final Channel[] channels;
+    /** Event that channel-free sleepers wait on (gate). */
+    private final Object channelFree = new Object();
+    private boolean stopped; // guarded by the gate
+
+    /** One hardware counter and its current waiter; fields guarded by the gate unless noted. */
+    final class Channel {
+        final int number;
+        final int base;
+        boolean busy;
+        Method method;
+        /** Set by the interrupt action (gate); read by gate sleepers (gate). */
+        boolean fired;
+        /** Set on the wait queue, read on the wait queue. */
+        boolean queueFired;
+        int risSeen;
+        final OSAction<Integer> action;
+
+        Channel(int number) {
+            this.number = number;
+            this.base = (number - 1) * 0x20;
+            this.action = OSAction.create(actionQueue, ris -> { });
+        }
+
+        int read(int off) {
+            return regs.read32(base + off);
+        }
+
+        void write(int off, int v) {
+            regs.write32(base + off, v);
+        }
+    }
+
+    /**
+     * Creates the channels, the gate, the queues and one interrupt source per line and adds them
+     * with {@code addToLoop} (the driver passes its {@code addEventSource}; a test its loop's).
+     * The caller releases everything with {@link #stop()} (and by removing the sources).
+     *
+     * @param name      names the queues
+     * @param regs      the SP804 register window (4 KiB)
+     * @param nub       the interrupt provider with one (TIMINTC) or two (TIMINT1, TIMINT2) lines
+     * @param lines     how many interrupt lines the nub has (1 or 2)
+     * @param addToLoop adds an event source to the work loop; returns its answer
+     */
+    Sp804Timers(String name, MmioRegion regs, IOInterruptProvider nub, int lines,
+                java.util.function.Function<IOEventSource<?>, IOReturn> addToLoop) {
+        this.regs = Objects.requireNonNull(regs);
+        this.waitQueue = IODispatchQueue.create(name + "-wait", IODispatchQueue.Option.REENTRANT);
+        this.actionQueue = IODispatchQueue.create(name + "-actions");
+        this.channels = new Channel[] {new Channel(1), new Channel(2)};
+        for (Channel c : channels) { // quiesce: both counters stopped, no interrupt pending
+            c.write(CONTROL, 0);
+            c.write(INTCLR, 0);
+        }
+        this.gate = IOCommandGate.commandGate(this);
+        check(addToLoop.apply(gate), "adding the command gate");
+        for (int i = 0; i < Math.min(lines, 2); i++) {
+            final int line = i;
+            IOInterruptEventSource<Sp804Timers> src = IOInterruptEventSource.interruptEventSource(this,
+                    (self, s, count) -> self.interruptAction(lines == 1 ? -1 : line), nub, i);
+            check(addToLoop.apply(src), "adding interrupt source " + i);
+            src.enable();
+            sources.add(src);
+        }
+    }
+
+    private static void check(IOReturn r, String what) {
+        if (r != IOReturn.SUCCESS) {
+            throw new IllegalStateException(what + ": " + r);
+        }
+    }
+
+    /**
+     * Checks the PrimeCell identification registers (TRM 3.3.10-17) of a register window.
+     *
+     * @return null if they read as an SP804, else what differs
+     */
+    static String checkIds(MmioRegion regs) {
+        for (int i = 0; i < EXPECTED_IDS.size(); i++) {
+            int v = regs.read32(0xFE0 + 4 * i) & 0xFF;
+            if (v != EXPECTED_IDS.get(i)) {
+                return String.format("ID register 0x%x reads 0x%02x, an SP804 has 0x%02x", 0xFE0 + 4 * i, v,
+                        EXPECTED_IDS.get(i));
+            }
+        }
+        return null;
+    }
+
+    /** Runs on the work loop thread with the gate closed. {@code line} -1: the combined line. */
+    private void interruptAction(int line) {
+        for (Channel c : channels) {
+            if (line >= 0 && c.number != line + 1) {
+                continue;
+            }
+            if ((c.read(MIS) & 1) == 0) {
+                continue;
+            }
+            c.risSeen = c.read(RIS) & 1;
+            c.write(INTCLR, 0);                   // lowers the level line
+            c.write(CONTROL, CTRL_ONESHOT | CTRL_32BIT); // stopped; Value keeps reading 0
+            if (!c.busy || c.method == null) {
+                continue;                          // spurious: nobody waits
+            }
+            switch (c.method) {
+                case COMMAND_GATE:
+                    c.fired = true;
+                    gate.commandWakeup(c, false);
+                    break;
+                case DISPATCH_QUEUE:
+                    int seen = c.risSeen;
+                    waitQueue.dispatchAsync(() -> {   // Wakeup must be called on the queue
+                        c.queueFired = true;
+                        c.risSeen = seen;
+                        waitQueue.wakeup(c);
+                    });
+                    break;
+                case OS_ACTION:
+                    c.action.invoke(c.risSeen);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    @Override
+    public Wakeup waitForInterrupt(long micros, Method method) {
+        if (micros < 1 || micros > MAX_MICROS) {
+            throw new IllegalArgumentException("delay " + micros + " us is outside 1.." + MAX_MICROS);
+        }
+        if (method == null) {
+            throw new IllegalArgumentException("no method");
+        }
+        Channel c = acquire(method);
+        try {
+            switch (method) {
+                case COMMAND_GATE:
+                    return viaGate(c, micros);
+                case DISPATCH_QUEUE:
+                    return viaQueue(c, micros);
+                case OS_ACTION:
+                    return viaAction(c, micros);
+                default:
+                    return viaPolling(c, micros);
+            }
+        } finally {
+            release(c);
+        }
+    }
+
+    /** Takes a free channel, sleeping in the gate while both are busy. Any thread but the loop's. */
+    private Channel acquire(Method method) {
+        Channel[] got = new Channel[1];
+        IOReturn r = gate.runAction(self -> {
+            while (true) {
+                if (stopped) {
+                    return IOReturn.OFFLINE;
+                }
+                for (Channel c : channels) {
+                    if (!c.busy) {
+                        c.busy = true;
+                        c.method = method;
+                        c.fired = false;
+                        got[0] = c;
+                        return IOReturn.SUCCESS;
+                    }
+                }
+                if (gate.commandSleep(channelFree) != SleepResult.AWAKENED) {
+                    return IOReturn.ABORTED;
+                }
+            }
+        });
+        if (r != IOReturn.SUCCESS) {
+            throw new IllegalStateException("no timer channel: " + r);
+        }
+        return got[0];
+    }
+
+    private void release(Channel c) {
+        gate.runAction(self -> {
+            c.write(CONTROL, 0);
+            c.write(INTCLR, 0);
+            c.busy = false;
+            c.method = null;
+            gate.commandWakeup(channelFree, true);
+            return IOReturn.SUCCESS;
+        });
+    }
+
+    /** Programs the channel one-shot; returns the host time at which it expires. */
+    private static long arm(Channel c, long micros, boolean interrupt) {
+        c.write(CONTROL, 0);
+        c.write(INTCLR, 0);
+        c.write(LOAD, (int) micros);
+        long armed = System.nanoTime();
+        c.write(CONTROL, CTRL_ENABLE | CTRL_ONESHOT | CTRL_32BIT | (interrupt ? CTRL_IE : 0));
+        return armed + micros * 1_000L;
+    }
+
+    private Wakeup woke(Method m, Channel c, long expiry, int ris) {
+        long now = System.nanoTime();
+        return new Wakeup(m, c.number, now - expiry, c.read(VALUE) & 0xFFFF_FFFFL, ris);
+    }
+
+    /** (a) Sleep in the gate; the interrupt action (loop thread, gate held) wakes us. */
+    private Wakeup viaGate(Channel c, long micros) {
+        Wakeup[] out = new Wakeup[1];
+        IOReturn r = gate.runAction(self -> {
+            long expiry = arm(c, micros, true); // armed with the gate held: the action cannot run before we sleep
+            long deadline = expiry + GRACE_NANOS;
+            while (!c.fired) {
+                SleepResult s = gate.commandSleep(c, deadline); // releases the gate: other clients proceed
+                if (s != SleepResult.AWAKENED && !c.fired) {
+                    return IOReturn.TIMEOUT;
+                }
+            }
+            out[0] = woke(Method.COMMAND_GATE, c, expiry, c.risSeen);
+            return IOReturn.SUCCESS;
+        });
+        return result(r, out[0]);
+    }
+
+    /** (b) A block on the reentrant queue sleeps; the interrupt path wakes it with a block on the queue. */
+    private Wakeup viaQueue(Channel c, long micros) {
+        Wakeup[] out = new Wakeup[1];
+        IOReturn[] r = {IOReturn.ERROR};
+        long[] expiry = new long[1];
+        IOReturn d = waitQueue.dispatchSync(() -> {
+            c.queueFired = false;
+            expiry[0] = arm(c, micros, true); // the waking block can only run once this one sleeps
+            long deadline = expiry[0] + GRACE_NANOS;
+            while (!c.queueFired) {
+                IOReturn s = waitQueue.sleepWithDeadline(c, deadline); // gives the queue to other blocks
+                if (s != IOReturn.SUCCESS && !c.queueFired) {
+                    r[0] = s;
+                    return;
+                }
+            }
+            r[0] = IOReturn.SUCCESS;
+        });
+        if (d != IOReturn.SUCCESS) {
+            r[0] = d;
+        }
+        if (r[0] == IOReturn.SUCCESS) {
+            out[0] = woke(Method.DISPATCH_QUEUE, c, expiry[0], c.risSeen); // the caller's thread, running again
+        }
+        return result(r[0], out[0]);
+    }
+
+    /** (c) WillWait on the channel's OSAction, arm, Wait; the interrupt action invokes it. */
+    private Wakeup viaAction(Channel c, long micros) {
+        OSAction<Integer>.WaitToken token = c.action.willWait(); // before anything can invoke it
+        try {
+            long expiry = arm(c, micros, true);
+            IOReturn r = c.action.waitForInvocation(token, expiry + GRACE_NANOS);
+            if (r != IOReturn.SUCCESS) {
+                return result(r, null);
+            }
+            Integer ris = token.arguments();
+            return woke(Method.OS_ACTION, c, expiry, ris == null ? 0 : ris);
+        } finally {
+            c.action.endWait(token);
+        }
+    }
+
+    /** (d) Seed 000's baseline: interrupt disabled, spin reading RIS. */
+    private Wakeup viaPolling(Channel c, long micros) {
+        long expiry = arm(c, micros, false);
+        long deadline = expiry + GRACE_NANOS;
+        int ris;
+        while ((ris = c.read(RIS) & 1) == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return result(IOReturn.TIMEOUT, null);
+            }
+            Thread.onSpinWait();
+        }
+        return woke(Method.POLLING, c, expiry, ris);
+    }
+
+    private static Wakeup result(IOReturn r, Wakeup w) {
+        if (r != IOReturn.SUCCESS || w == null) {
+            throw new IllegalStateException("timer wait failed: " + r);
+        }
+        return w;
+    }
+
+    /**
+     * Stops the hardware and the queues; waiters get {@link IllegalStateException}. Call before
+     * the event sources are removed (the driver's stop).
+     */
+    void stop() {
+        gate.runAction(self -> {
+            stopped = true;
+            for (Channel c : channels) {
+                c.write(CONTROL, 0);
+                c.write(INTCLR, 0);
+            }
+            gate.commandWakeup(channelFree, false);
+            return IOReturn.SUCCESS;
+        });
+        for (Channel c : channels) {
+            c.action.cancel(null);
+        }
+        waitQueue.cancel(null);
+        actionQueue.cancel(null);
+    }
+
+    /** Releases the queues' threads. */
+    void close() {
+        waitQueue.close();
+        actionQueue.close();
+    }
+
+    /** @return the channels' busy flags, for tests; takes the gate */
+    boolean[] busy() {
+        boolean[] b = new boolean[channels.length];
+        gate.runAction(self -> {
+            for (int i = 0; i < channels.length; i++) {
+                b[i] = channels[i].busy;
+            }
+            return IOReturn.SUCCESS;
+        });
+        return b;
+    }
+}

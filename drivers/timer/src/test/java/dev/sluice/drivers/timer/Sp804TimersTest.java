@@ -1,0 +1,206 @@
+package dev.sluice.drivers.timer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.drivers.clock.api.HardwareTimer.Method;
+import dev.sluice.drivers.clock.api.HardwareTimer.Wakeup;
+import dev.sluice.kernel.workloop.IOWorkLoop;
+import dev.sluice.models.DeviceClock;
+import dev.sluice.models.DeviceModelContext;
+import dev.sluice.models.GuestMemory;
+import dev.sluice.models.ManualClock;
+import dev.sluice.models.MmioRegion;
+import dev.sluice.models.SystemDeviceClock;
+import dev.sluice.models.timer.Sp804;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The SP804 driver logic against the SP804 model, with a minimal level-triggered controller in
+ * place of the platform nub. Time is a {@link ManualClock}: the test decides when the counter
+ * expires, so "not before the delay" is checked on the device's own clock and registers.
+ */
+class Sp804TimersTest {
+
+    private final TestNub nub = new TestNub(2);
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+    private IOWorkLoop loop;
+    private Sp804 model;
+    private Sp804Timers timers;
+
+    private MmioRegion boot(DeviceClock clock) throws Exception {
+        model = Sp804.create(DeviceModelContext.builder("timer@9020000").reg(0x0902_0000L, 0x1000)
+                .interrupt(nub.line(0)).interrupt(nub.line(1)).clock(clock)
+                .guestMemory(new GuestMemory(0x4000_0000L, 1 << 16)).build());
+        loop = IOWorkLoop.create("sp804-test");
+        timers = new Sp804Timers("sp804-test", model.mmio(0), nub, 2, loop::addEventSource);
+        return model.mmio(0);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (timers != null) {
+            timers.stop();
+        }
+        callers.shutdownNow();
+        if (loop != null) {
+            loop.close();
+        }
+        if (timers != null) {
+            timers.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+        nub.close();
+    }
+
+    /** Waits (deadline 10 s) until timer {@code n} has been enabled by a caller. */
+    private static void awaitArmed(MmioRegion regs, int n) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((regs.read32((n - 1) * 0x20 + Sp804Timers.CONTROL) & Sp804Timers.CTRL_ENABLE) == 0) {
+            assertTrue(System.nanoTime() - deadline < 0, "timer " + n + " was never armed");
+            Thread.yield();
+        }
+    }
+
+    private static long value(MmioRegion regs, int n) {
+        return regs.read32((n - 1) * 0x20 + Sp804Timers.VALUE) & 0xFFFF_FFFFL;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Method.class)
+    @DisplayName("waitForInterrupt programs a one-shot of the requested ticks and returns only once the device counted them all")
+    void returnsAfterTheDelayOnTheDeviceClock(Method method) throws Exception {
+        ManualClock clock = new ManualClock();
+        MmioRegion regs = boot(clock);
+        Future<Wakeup> call = callers.submit(() -> timers.waitForInterrupt(1000, method));
+        awaitArmed(regs, 1);
+        assertEquals(1000, value(regs, 1), "Load = the delay in 1 MHz ticks");
+
+        clock.advance(999_000);
+        assertEquals(1, value(regs, 1));
+        assertEquals(0, regs.read32(Sp804Timers.RIS), "no interrupt before the last tick");
+        assertFalse(call.isDone(), "the caller cannot have been woken: the device has not expired");
+
+        clock.advance(1_000);
+        Wakeup w = call.get(10, TimeUnit.SECONDS);
+        assertEquals(method, w.method());
+        assertEquals(1, w.timer());
+        assertEquals(0, w.valueAtWake(), "the woken caller reads the expired counter");
+        assertEquals(1, w.risSeen());
+        assertEquals(0, regs.read32(Sp804Timers.RIS), "the interrupt was cleared");
+        assertFalse(timers.busy()[0], "the channel was given back");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Method.class, names = {"COMMAND_GATE", "DISPATCH_QUEUE", "OS_ACTION"})
+    @DisplayName("two callers waiting at once with the same method: the shorter wait returns while the longer still sleeps")
+    void twoWaitersDoNotBlockEachOther(Method method) throws Exception {
+        ManualClock clock = new ManualClock();
+        MmioRegion regs = boot(clock);
+        Future<Wakeup> longer = callers.submit(() -> timers.waitForInterrupt(5000, method));
+        awaitArmed(regs, 1);
+        Future<Wakeup> shorter = callers.submit(() -> timers.waitForInterrupt(1000, method));
+        awaitArmed(regs, 2); // the second caller got in although the first one is asleep
+
+        clock.advance(1_000_000);
+        Wakeup s = shorter.get(10, TimeUnit.SECONDS);
+        assertEquals(2, s.timer());
+        assertEquals(0, s.valueAtWake());
+        assertEquals(4000, value(regs, 1), "timer 1 is still counting");
+        assertFalse(longer.isDone(), "the longer waiter still sleeps");
+
+        clock.advance(4_000_000);
+        Wakeup l = longer.get(10, TimeUnit.SECONDS);
+        assertEquals(1, l.timer());
+        assertEquals(0, l.valueAtWake());
+    }
+
+    @Test
+    @DisplayName("a third caller waits for a free counter without spinning and is served when one is given back")
+    void thirdCallerWaitsForAFreeCounter() throws Exception {
+        ManualClock clock = new ManualClock();
+        MmioRegion regs = boot(clock);
+        Future<Wakeup> a = callers.submit(() -> timers.waitForInterrupt(1000, Method.COMMAND_GATE));
+        awaitArmed(regs, 1);
+        Future<Wakeup> b = callers.submit(() -> timers.waitForInterrupt(3000, Method.OS_ACTION));
+        awaitArmed(regs, 2);
+        Future<Wakeup> c = callers.submit(() -> timers.waitForInterrupt(1000, Method.DISPATCH_QUEUE));
+
+        clock.advance(1_000_000); // a expires; c takes timer 1 and arms it for 1000 ticks
+        assertEquals(1, a.get(10, TimeUnit.SECONDS).timer());
+        awaitArmed(regs, 1);
+        assertEquals(1000, value(regs, 1), "timer 1 re-armed for the third caller");
+        clock.advance(1_000_000);
+        Wakeup w = c.get(10, TimeUnit.SECONDS);
+        assertEquals(1, w.timer());
+        assertEquals(0, w.valueAtWake());
+        clock.advance(1_000_000);
+        assertEquals(2, b.get(10, TimeUnit.SECONDS).timer());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Method.class)
+    @DisplayName("on the real clock each method wakes the caller no earlier than the delay after arming")
+    void realClockWakeups(Method method) throws Exception {
+        try (SystemDeviceClock clock = new SystemDeviceClock()) {
+            MmioRegion regs = boot(clock);
+            long before = System.nanoTime();
+            Wakeup w = timers.waitForInterrupt(2000, method);
+            long elapsed = System.nanoTime() - before;
+            assertTrue(elapsed >= 2_000_000, "returned after " + elapsed + " ns, before the 2 ms delay");
+            assertTrue(w.latencyNanos() >= 0, "latency measured from the expiry: " + w.latencyNanos());
+            assertEquals(0, w.valueAtWake());
+            assertEquals(0, regs.read32(Sp804Timers.RIS));
+            timers.stop();
+            loop.close();
+            timers.close();
+            timers = null;
+        }
+    }
+
+    @Test
+    @DisplayName("delays outside 1..2^32-1 ticks and a missing method are refused")
+    void refusesBadArguments() throws Exception {
+        boot(new ManualClock());
+        assertThrows(IllegalArgumentException.class, () -> timers.waitForInterrupt(0, Method.POLLING));
+        assertThrows(IllegalArgumentException.class, () -> timers.waitForInterrupt(1L << 32, Method.POLLING));
+        assertThrows(IllegalArgumentException.class, () -> timers.waitForInterrupt(10, null));
+    }
+
+    @Test
+    @DisplayName("probe's ID check accepts the SP804's PrimeCell IDs and names the first register that differs")
+    void idCheck() throws Exception {
+        MmioRegion regs = boot(new ManualClock());
+        assertNull(Sp804Timers.checkIds(regs));
+        MmioRegion zeros = new MmioRegion() {
+            @Override public String name() { return "zeros"; }
+            @Override public long base() { return 0; }
+            @Override public long size() { return 0x1000; }
+            @Override public int read8(long o) { return 0; }
+            @Override public int read16(long o) { return 0; }
+            @Override public int read32(long o) { return 0; }
+            @Override public long read64(long o) { return 0; }
+            @Override public void write8(long o, int v) { }
+            @Override public void write16(long o, int v) { }
+            @Override public void write32(long o, int v) { }
+            @Override public void write64(long o, long v) { }
+        };
+        String why = Sp804Timers.checkIds(zeros);
+        assertNotNull(why);
+        assertTrue(why.contains("0xfe0"), why);
+    }
+}
