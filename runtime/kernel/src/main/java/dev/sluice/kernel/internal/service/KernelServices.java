@@ -29,12 +29,12 @@ import org.osgi.service.log.LoggerFactory;
  * as an OSGi service of type {@link IOService} with properties {@code IOClass},
  * {@code IOProviderClass}, {@code IOName}, {@code compatible}, {@code IORegistryEntryID} and
  * {@code path}, so any bundle can find devices with an LDAP filter. The {@link IORegistry} itself
- * is published too (declared as an {@code osgi.service} capability so that bundles referencing it
+ * is published too (declared as an {@code osgi.service} capability, so bundles that reference it
  * resolve). Activation and deactivation run on SCR's thread.
  */
+@Component(service = {}, immediate = true)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=dev.sluice.kernel.registry.IORegistry",
         uses = IORegistry.class)
-@Component(service = {}, immediate = true)
 public final class KernelServices implements MatchingEngine.Host, SynchronousBundleListener {
 
     private final BundleContext context;
@@ -46,8 +46,6 @@ public final class KernelServices implements MatchingEngine.Host, SynchronousBun
     private final ServiceRegistration<IORegistry> registryRegistration;
     private final ServiceRegistration<MatchingEngine> engineRegistration;
     private final Map<Long, List<Runnable>> settling = new ConcurrentHashMap<>();
-    /** A gate held or an action running longer than this is reported in the kernel log. */
-    static final long WATCHDOG_BUDGET_MILLIS = 2_000;
 
     @Activate
     public KernelServices(BundleContext context, @Reference IOCatalogue catalogue,
@@ -57,7 +55,6 @@ public final class KernelServices implements MatchingEngine.Host, SynchronousBun
         this.logger = logger;
         this.engine = new MatchingEngine(registry, catalogue::personalities, this);
         catalogue.addListener(engine);
-        engine.startWatchdog(WATCHDOG_BUDGET_MILLIS, report -> logger.warn("watchdog: {}", report.message()));
         context.addBundleListener(this);
         registryRegistration = context.registerService(IORegistry.class, registry, null);
         engineRegistration = context.registerService(MatchingEngine.class, engine, null);
