@@ -254,4 +254,43 @@ class PlatformIT {
         assertTrue(devices.contains("/virtio@a000000  [virtio,mmio]  VirtioMmioDevice"), devices);
         assertFalse(devices.contains("no model"), devices);
     }
+    // ------------------------------------------------------------------ lifecycle
+
+    static List<String> platformThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.matches("cpu\\d+") || n.equals("IOWorkLoop-platform") || n.startsWith("model-"))
+                .sorted().toList();
+    }
+
+    @Test
+    @DisplayName("S70 stopping the platform bundle takes the board out of the registry, closes the models and ends every platform thread; starting it boots the board again")
+    void stopAndStart() throws Exception {
+        org.osgi.framework.Bundle bundle = FrameworkUtil.getBundle(PlatformExpert.class);
+        int port = ((Ns16550a) nub(platform, "serial@9000000").model().orElseThrow()).port();
+        assertTrue(platformThreads().containsAll(List.of("cpu0", "cpu1", "IOWorkLoop-platform")), platformThreads().toString());
+        bundle.stop();
+        try {
+            assertEquals(List.of(), deviceTreePlane(registry), "no IODeviceTree entry left");
+            assertTrue(registry.fromPath("IOService:/sluice,microvm").isEmpty());
+            assertEquals(0, context.getServiceReferences(IOService.class, "(IOClass=" + IOPlatformDevice.class.getName() + ")").size());
+            Await.until(() -> platformThreads().isEmpty(), "no cpuN, IOWorkLoop-platform or model-* thread: " + platformThreads());
+            try (Socket s = new Socket()) {
+                assertThrows(IOException.class, () -> s.connect(new InetSocketAddress("127.0.0.1", port), 2_000),
+                        "the UART's port is closed");
+            }
+        } finally {
+            bundle.start();
+        }
+        org.osgi.util.tracker.ServiceTracker<PlatformExpert, PlatformExpert> t = new org.osgi.util.tracker.ServiceTracker<>(
+                context, PlatformExpert.class, null);
+        t.open();
+        try {
+            PlatformExpert again = t.waitForService(10_000);
+            assertNotNull(again);
+            assertEquals(6, again.devices().size());
+            assertTrue(registry.fromPath("IOService:/sluice,microvm/virtio@a000000").isPresent());
+        } finally {
+            t.close();
+        }
+    }
 }
