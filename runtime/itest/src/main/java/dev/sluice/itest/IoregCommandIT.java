@@ -61,6 +61,21 @@ class IoregCommandIT {
         return nub;
     }
 
+    /** @return the index of the line drawing the entry with this header, whatever its tree prefix */
+    private static int entryLine(List<String> out, String header) {
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).endsWith("+-o " + header)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the tree prefix of an entry line, before its "+-o " */
+    private static String bar(String line) {
+        return line.substring(0, line.indexOf("+-o "));
+    }
+
     private String resourcesLine() {
         return "  +-o IOResources  <class IOResources, id 0x" + Long.toHexString(registry.resources().getRegistryEntryID())
                 + ", registered, matched, active, busy 0>";
@@ -86,12 +101,13 @@ class IoregCommandIT {
 
         assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
         assertEquals(resourcesLine(), out.get(1));
-        int at = out.indexOf("    +-o " + header("shellA@1", a));
+        int at = entryLine(out, header("shellA@1", a));
         assertTrue(at > 1, String.join("\n", out));
+        String bar = bar(out.get(at)); // "  | " while IOResources has later siblings (the board's platform device)
         assertEquals(List.of(
-                "    +-o " + header("shellA@1", a),
-                "    | +-o " + header("shellA1", a1),
-                "    +-o " + header("shellB@2", b)), out.subList(at, at + 3));
+                bar + "+-o " + header("shellA@1", a),
+                bar + "| +-o " + header("shellA1", a1),
+                bar + "+-o " + header("shellB@2", b)), out.subList(at, at + 3));
     }
 
     @Test
@@ -112,8 +128,9 @@ class IoregCommandIT {
 
         List<String> out = lines(shell.run("ioreg -l"));
 
-        int at = out.indexOf("    +-o " + header("shelluart@10000000", uart));
+        int at = entryLine(out, header("shelluart@10000000", uart));
         assertTrue(at > 0, String.join("\n", out));
+        int barWidth = bar(out.get(at)).length();
         assertEquals(List.of(
                 "        {",
                 "          \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
@@ -123,7 +140,7 @@ class IoregCommandIT {
                 "          \"model\" = \"sim \\\"16550\\\"\"",
                 "          \"reg\" = <100000ff>",
                 "          \"vendorID\" = 0x1af4",
-                "        }"), out.subList(at + 1, at + 10));
+                "        }"), out.subList(at + 1, at + 10).stream().map(l -> "    " + l.substring(barWidth)).toList());
         assertTrue(out.contains("  | {"), "Root's (empty) table, with the bar down to its children:\n" + String.join("\n", out));
     }
 
@@ -194,11 +211,13 @@ class IoregCommandIT {
     }
 
     @Test
-    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane (just Root while no board is loaded)")
+    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane: Root, then the board; nubs made outside the board are not in it")
     void deviceTreePlane() throws Exception {
         nub("shellplane", "5", registry.resources(), Map.of());
-        String out = shell.run("ioreg -p IODeviceTree");
-        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">\n", out);
+        List<String> out = lines(shell.run("ioreg -p IODeviceTree"));
+        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
+        assertTrue(out.get(1).startsWith("  +-o sluice,microvm  <class IOPlatformExpertDevice"), "the board's root: " + out);
+        assertTrue(out.stream().noneMatch(l -> l.contains("shellplane")), "a nub outside the board is not in the plane: " + out);
     }
 
     @Test
