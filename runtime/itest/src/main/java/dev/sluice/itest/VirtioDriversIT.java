@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.context.BundleContextExtension;
@@ -208,6 +211,32 @@ class VirtioDriversIT {
         byte[] back = new byte[data.length];
         disk.read(30_000, back);
         assertArrayEquals(data, back);
+    }
+
+    @Test
+    @DisplayName("data written and flushed survives a platform restart (models closed, board booted again, driver matched again)")
+    void dataSurvivesAPlatformRestart() throws Exception {
+        byte[] data = pattern(32 * 512, 4);
+        disk.write(40_000, data);
+        disk.flush();
+        Bundle bundle = FrameworkUtil.getBundle(PlatformExpert.class);
+        bundle.stop();
+        try {
+            assertEquals(0, context.getServiceReferences(BlockStorage.class, null).size(), "the front left with its nub");
+        } finally {
+            bundle.start();
+        }
+        ServiceTracker<BlockStorage, BlockStorage> t = new ServiceTracker<>(context, BlockStorage.class, null);
+        t.open();
+        try {
+            BlockStorage again = t.waitForService(20_000);
+            assertNotNull(again, "a BlockStorage service after the restart");
+            byte[] back = new byte[data.length];
+            again.read(40_000, back);
+            assertArrayEquals(data, back);
+        } finally {
+            t.close();
+        }
     }
 
     @Test

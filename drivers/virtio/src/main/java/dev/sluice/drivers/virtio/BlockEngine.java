@@ -111,6 +111,9 @@ public final class BlockEngine {
     private final DmaAllocator dma;
     private final Deque<Part> backlog = new ArrayDeque<>();
     private final Set<Part> inFlight = new LinkedHashSet<>();
+    /** Bounce buffers kept for reuse, by size (allocation zeroes memory; reuse does not need it). */
+    private final java.util.Map<Long, Deque<DmaBuffer>> spare = new java.util.HashMap<>();
+    private long spareBytes;
     private Virtqueue queue;
     private long features;
     private long capacity;
@@ -159,6 +162,9 @@ public final class BlockEngine {
         }
         transport.driverOk();
     }
+
+    /** @return the request queue (for tests that play a misbehaving party) */
+    Virtqueue queue() { return queue; }
 
     public long capacitySectors() { return capacity; }
 
@@ -241,9 +247,9 @@ public final class BlockEngine {
                 break;
             }
             try {
-                p.header = dma.allocate(32, 16);
+                p.header = take(32, 16);
                 if (p.length > 0) {
-                    p.data = dma.allocate(p.length, 64);
+                    p.data = take(p.length, 64);
                 }
             } catch (DmaException e) {
                 freeBuffers(p);
@@ -370,6 +376,7 @@ public final class BlockEngine {
         while (!backlog.isEmpty()) {
             backlog.poll().parent.partFinished(why);
         }
+        releaseSpares();
         if (queue != null) {
             queue.release();
         }
@@ -377,13 +384,50 @@ public final class BlockEngine {
 
     private void freeBuffers(Part p) {
         if (p.header != null) {
-            dma.free(p.header);
+            give(p.header);
             p.header = null;
         }
         if (p.data != null) {
-            dma.free(p.data);
+            give(p.data);
             p.data = null;
         }
+    }
+
+    /** Largest total of bounce buffers kept for reuse. */
+    static final long SPARE_LIMIT = 4L << 20;
+
+    private DmaBuffer take(long size, long alignment) {
+        Deque<DmaBuffer> d = spare.get(size);
+        DmaBuffer b = d == null ? null : d.poll();
+        if (b != null) {
+            spareBytes -= size;
+            return b;
+        }
+        try {
+            return dma.allocate(size, alignment);
+        } catch (DmaException e) {
+            releaseSpares(); // give the pool back what we hoard, then try once more
+            return dma.allocate(size, alignment);
+        }
+    }
+
+    private void give(DmaBuffer b) {
+        if (!stopped && spareBytes + b.size() <= SPARE_LIMIT) {
+            spare.computeIfAbsent(b.size(), k -> new ArrayDeque<>()).push(b);
+            spareBytes += b.size();
+        } else {
+            dma.free(b);
+        }
+    }
+
+    private void releaseSpares() {
+        for (Deque<DmaBuffer> d : spare.values()) {
+            for (DmaBuffer b : d) {
+                dma.free(b);
+            }
+        }
+        spare.clear();
+        spareBytes = 0;
     }
 
     private boolean has(int feature) {

@@ -29,8 +29,10 @@ import java.util.Objects;
  * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56).
  *
  * <h2>Lifecycle</h2>
- * {@link #start} initialises the device and registers the client interface; {@link #stop} resets
- * the device, fails outstanding requests with {@code ABORTED} and returns all DMA memory.
+ * {@link #start} initialises the device and registers the client interface. When the driver stops
+ * (or a later step of start fails), a managed resource resets the device, fails outstanding
+ * requests with {@code ABORTED} and returns all DMA memory, after the interrupt source is removed
+ * and before the gate and the dedicated loop go.
  */
 @Personality(name = "VirtioBlock", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=2", probeScore = 1000)
@@ -64,19 +66,23 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
         if (addEventSource(gate) != IOReturn.SUCCESS) {
             return false;
         }
-        IOReturnException[] failed = new IOReturnException[1];
         gate.runAction(self -> {
             try {
                 e.start();
                 self.engine = e;
-            } catch (IOReturnException x) {
-                failed[0] = x;
+            } catch (IOReturnException | dev.sluice.models.DmaException x) {
+                setProperty("start-error", String.valueOf(x.getMessage()));
             }
             return IOReturn.SUCCESS;
         });
         if (engine == null) {
             return false;
         }
+        // released in reverse order: after the interrupt source is gone, before the gate and the loop
+        manage(() -> gate.runAction(self -> {
+            self.engine.shutdown(IOReturn.ABORTED, "the virtio-blk driver stopped with the request outstanding");
+            return IOReturn.SUCCESS;
+        }));
         capacity = e.capacitySectors();
         blockSize = e.blockSize();
         readOnly = e.readOnly();
@@ -90,18 +96,6 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
         setProperty("max-request-bytes", (long) e.maxRequestBytes());
         registerClientInterface(BlockStorage.class, this);
         return true;
-    }
-
-    @Override
-    public void stop(IOService provider) {
-        if (gate != null) {
-            gate.runAction(self -> {
-                if (self.engine != null) {
-                    self.engine.shutdown(IOReturn.ABORTED, "the virtio-blk driver stopped with the request outstanding");
-                }
-                return IOReturn.SUCCESS;
-            });
-        }
     }
 
     @Override

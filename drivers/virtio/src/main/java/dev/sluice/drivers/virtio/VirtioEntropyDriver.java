@@ -45,14 +45,19 @@ public final class VirtioEntropyDriver extends IOService implements EntropySourc
             try {
                 e.start();
                 self.engine = e;
-            } catch (IOReturnException x) {
-                // engine stays null: start fails
+            } catch (IOReturnException | dev.sluice.models.DmaException x) {
+                setProperty("start-error", String.valueOf(x.getMessage()));
             }
             return IOReturn.SUCCESS;
         });
         if (engine == null) {
             return false;
         }
+        // released in reverse order: after the interrupt source is gone, before the gate
+        manage(() -> gate.runAction(self -> {
+            self.engine.shutdown(IOReturn.ABORTED, "the virtio-rng driver stopped");
+            return IOReturn.SUCCESS;
+        }));
         IOInterruptEventSource<VirtioEntropyDriver> irq = IOInterruptEventSource.interruptEventSource(this,
                 (self, source, count) -> self.engine.service(), nub, 0);
         if (addEventSource(irq) != IOReturn.SUCCESS) {
@@ -61,18 +66,6 @@ public final class VirtioEntropyDriver extends IOService implements EntropySourc
         irq.enable();
         registerClientInterface(EntropySource.class, this);
         return true;
-    }
-
-    @Override
-    public void stop(IOService provider) {
-        if (gate != null) {
-            gate.runAction(self -> {
-                if (self.engine != null) {
-                    self.engine.shutdown(IOReturn.ABORTED, "the virtio-rng driver stopped");
-                }
-                return IOReturn.SUCCESS;
-            });
-        }
     }
 
     @Override

@@ -151,6 +151,35 @@ class BlockEngineTest {
     }
 
     @Test
+    void afterDeviceNeedsResetTheEngineResetsReinitialisesAndServesRequestsAgain() throws Exception {
+        start(new BlockRig(dir, 2, BlockRig.block(4096)));
+        byte[] data = pattern(4096, 9);
+        assertNull(run(Kind.WRITE, 16, data).failure());
+        rig.onLoop(() -> { // a stray chain pointing outside guest RAM: the device must give up on the queue
+            Virtqueue q = engine.queue();
+            long d = q.descAddress() + 16L * (q.size() - 1);
+            rig.mem.write64(d, 0x1000);
+            rig.mem.write32(d + 8, 512);
+            rig.mem.write16(d + 12, Virtqueue.DESC_F_WRITE);
+            int idx = rig.mem.read16(q.availAddress() + 2);
+            rig.mem.write16(q.availAddress() + 4 + 2L * (idx % q.size()), q.size() - 1);
+            rig.mem.write16(q.availAddress() + 2, (idx + 1) & 0xffff);
+            rig.transport.notifyQueue(0);
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (rig.onLoop(engine::resets) == 0) {
+            assertTrue(System.nanoTime() < deadline, "no DEVICE_NEEDS_RESET recovery within 10 s");
+            Thread.onSpinWait();
+        }
+        assertEquals(0, rig.transport.status() & VirtioMmio.STATUS_DEVICE_NEEDS_RESET);
+        assertEquals(VirtioMmio.STATUS_DRIVER_OK, rig.transport.status() & VirtioMmio.STATUS_DRIVER_OK);
+        byte[] back = new byte[4096];
+        assertNull(run(Kind.READ, 16, back).failure());
+        assertArrayEquals(data, back, "the data written before the reset is still there");
+    }
+
+    @Test
     void aReadOnlyDeviceRefusesWritesWithNotPermitted() throws Exception {
         Files.write(dir.resolve("disk0.img"), new byte[64 * 512]);
         start(new BlockRig(dir, 2, BlockRig.block(64).property(VirtioMmioFactory.PROP_READ_ONLY, new byte[0])));
@@ -160,13 +189,18 @@ class BlockEngineTest {
     }
 
     @Test
-    void shutdownResetsTheDeviceAndLaterRequestsFailOffline() throws Exception {
-        start(new BlockRig(dir, 2, BlockRig.block(64)));
+    void shutdownResetsTheDeviceReturnsAllDmaMemoryAndLaterRequestsFailOffline() throws Exception {
+        BlockRig r = new BlockRig(dir, 2, BlockRig.block(4096));
+        long free = r.dma.freeBytes();
+        start(r);
+        assertNull(run(Kind.WRITE, 0, new byte[1 << 20]).failure());
+        assertTrue(rig.dma.freeBytes() < free, "rings (and kept bounce buffers) are allocated");
         rig.onLoop(() -> {
             engine.shutdown(IOReturn.ABORTED, "stopping");
             return null;
         });
         assertEquals(0, rig.transport.status());
+        assertEquals(free, rig.dma.freeBytes(), "every DMA byte is back");
         assertSame(IOReturn.OFFLINE, run(Kind.READ, 0, new byte[512]).failure().result());
     }
 }
