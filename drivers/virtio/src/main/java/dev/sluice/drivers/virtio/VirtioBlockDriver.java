@@ -1,0 +1,202 @@
+package dev.sluice.drivers.virtio;
+
+import dev.sluice.drivers.storage.api.BlockStorage;
+import dev.sluice.drivers.virtio.BlockEngine.Kind;
+import dev.sluice.drivers.virtio.BlockEngine.Request;
+import dev.sluice.kernel.IOReturn;
+import dev.sluice.kernel.catalog.Personality;
+import dev.sluice.kernel.dispatch.IOCompletion;
+import dev.sluice.kernel.registry.IOProbeScore;
+import dev.sluice.kernel.registry.IOService;
+import dev.sluice.kernel.workloop.IOCommandGate;
+import dev.sluice.kernel.workloop.IOInterruptEventSource;
+import dev.sluice.kernel.workloop.IOReturnException;
+import dev.sluice.kernel.workloop.IOWorkLoop;
+import dev.sluice.platform.IOPlatformDevice;
+
+import java.util.Objects;
+
+/**
+ * The virtio-blk driver (virtio 1.x, 5.2) for virtio-mmio nubs of the platform expert, serving
+ * {@link BlockStorage} to applications through a client interface that survives driver swaps.
+ *
+ * <h2>Threads</h2>
+ * The driver has a dedicated work loop. Every touch of the device and the virtqueue happens under
+ * its gate: submissions run on the client's thread with the gate closed (they only queue and
+ * notify, never wait), interrupts run on the loop thread through a level-triggered
+ * {@link IOInterruptEventSource} that harvests every used element. Synchronous calls wait for their
+ * completion outside the gate. Asynchronous completions are delivered through the client's
+ * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56).
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #start} initialises the device and registers the client interface. When the driver stops
+ * (or a later step of start fails), a managed resource resets the device, fails outstanding
+ * requests with {@code ABORTED} and returns all DMA memory, after the interrupt source is removed
+ * and before the gate and the dedicated loop go.
+ */
+@Personality(name = "VirtioBlock", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
+        propertyMatch = "sluice,device-id=2", probeScore = 1000)
+public final class VirtioBlockDriver extends IOService implements BlockStorage {
+
+    private IOCommandGate<VirtioBlockDriver> gate;
+    private BlockEngine engine; // guarded by the gate
+    private volatile long capacity;
+    private volatile int blockSize;
+    private volatile boolean readOnly;
+
+    /** Accepts a nub whose registers say virtio-mmio version 2, device ID 2. */
+    @Override
+    public IOService probe(IOService provider, IOProbeScore score) {
+        if (!(provider instanceof IOPlatformDevice nub) || nub.getDeviceMemoryCount() < 1) {
+            return null;
+        }
+        return new VirtioMmio(nub.getDeviceMemory(0)).isVirtioDevice(BlockEngine.DEVICE_ID) ? this : null;
+    }
+
+    @Override
+    public IOWorkLoop getWorkLoop() {
+        return dedicatedWorkLoop();
+    }
+
+    @Override
+    public boolean start(IOService provider) {
+        IOPlatformDevice nub = (IOPlatformDevice) provider;
+        BlockEngine e = new BlockEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
+        gate = IOCommandGate.commandGate(this);
+        if (addEventSource(gate) != IOReturn.SUCCESS) {
+            return false;
+        }
+        gate.runAction(self -> {
+            try {
+                e.start();
+                self.engine = e;
+            } catch (IOReturnException | dev.sluice.models.DmaException x) {
+                setProperty("start-error", String.valueOf(x.getMessage()));
+            }
+            return IOReturn.SUCCESS;
+        });
+        if (engine == null) {
+            return false;
+        }
+        // released in reverse order: after the interrupt source is gone, before the gate and the loop
+        manage(() -> gate.runAction(self -> {
+            self.engine.shutdown(IOReturn.ABORTED, "the virtio-blk driver stopped with the request outstanding");
+            return IOReturn.SUCCESS;
+        }));
+        capacity = e.capacitySectors();
+        blockSize = e.blockSize();
+        readOnly = e.readOnly();
+        IOInterruptEventSource<VirtioBlockDriver> irq = IOInterruptEventSource.interruptEventSource(this,
+                (self, source, count) -> self.engine.service(), nub, 0);
+        if (addEventSource(irq) != IOReturn.SUCCESS) {
+            return false;
+        }
+        irq.enable();
+        setProperty("capacity-sectors", capacity);
+        setProperty("max-request-bytes", (long) e.maxRequestBytes());
+        registerClientInterface(BlockStorage.class, this);
+        return true;
+    }
+
+    @Override
+    public long capacitySectors() {
+        return capacity;
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public void read(long sector, byte[] into) {
+        await(Kind.READ, sector, into);
+    }
+
+    @Override
+    public void write(long sector, byte[] from) {
+        await(Kind.WRITE, sector, from);
+    }
+
+    @Override
+    public void flush() {
+        await(Kind.FLUSH, 0, null);
+    }
+
+    @Override
+    public void readAsync(long sector, byte[] into, IOCompletion<Integer> done) {
+        submit(Kind.READ, sector, into, done);
+    }
+
+    @Override
+    public void writeAsync(long sector, byte[] from, IOCompletion<Integer> done) {
+        submit(Kind.WRITE, sector, from, done);
+    }
+
+    @Override
+    public void flushAsync(IOCompletion<Integer> done) {
+        submit(Kind.FLUSH, 0, null, done);
+    }
+
+    /** @return virtio requests made available to the device so far (diagnostics) */
+    public long partsSubmitted() {
+        long[] n = new long[1];
+        gate.runAction(self -> {
+            n[0] = self.engine.partsSubmitted();
+            return IOReturn.SUCCESS;
+        });
+        return n[0];
+    }
+
+    private void submit(Kind kind, long sector, byte[] buffer, IOCompletion<Integer> done) {
+        Objects.requireNonNull(done, "completion");
+        int length = buffer == null ? 0 : buffer.length;
+        enqueue(new Request(kind, sector, buffer, r -> {
+            if (r.failure() == null) {
+                done.complete(length);
+            } else {
+                done.fail(r.failure());
+            }
+        }));
+    }
+
+    /** Submits and blocks the caller (outside the gate) until the request completed. */
+    private void await(Kind kind, long sector, byte[] buffer) {
+        java.util.concurrent.CompletableFuture<Request> finished = new java.util.concurrent.CompletableFuture<>();
+        enqueue(new Request(kind, sector, buffer, finished::complete));
+        Request r;
+        try {
+            r = finished.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOReturnException(IOReturn.ABORTED, "interrupted while waiting for the virtio-blk request");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOReturnException(IOReturn.ERROR, String.valueOf(e.getCause()));
+        }
+        if (r.failure() != null) {
+            throw r.failure();
+        }
+    }
+
+    private void enqueue(Request r) {
+        if (r.kind() != Kind.FLUSH) {
+            Objects.requireNonNull(r.buffer, "buffer");
+            if (r.length() % SECTOR_SIZE != 0) {
+                throw new IllegalArgumentException("buffer length " + r.length() + " is not a multiple of " + SECTOR_SIZE);
+            }
+        }
+        IOReturn rc = gate.runAction(self -> {
+            self.engine.submit(r);
+            return IOReturn.SUCCESS;
+        });
+        if (rc != IOReturn.SUCCESS) {
+            r.partsLeft = 1;
+            r.partFinished(new IOReturnException(rc, "the virtio-blk driver is not accepting requests: " + rc));
+        }
+    }
+}
