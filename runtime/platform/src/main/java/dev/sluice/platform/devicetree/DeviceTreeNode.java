@@ -1,5 +1,6 @@
 package dev.sluice.platform.devicetree;
 
+import dev.sluice.models.BackendSpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -281,20 +282,26 @@ public final class DeviceTreeNode {
     }
 
     /**
-     * @return the device's host backend from {@code sluice,backend}, if it has one
-     * @throws DevicetreeException if the property is not one string, names an unknown scheme,
-     *                             or names a TCP host other than loopback
+     * Decodes the vendor property {@code sluice,backend} into the device-model API's
+     * {@link BackendSpec} ({@code file:PATH} relative to the platform's base directory, or
+     * {@code tcp:HOST:PORT} on loopback), so a bad value is reported at the property before any
+     * model is built.
+     *
+     * @return the device's host backend, empty when the node has no {@code sluice,backend}
+     * @throws DevicetreeException at the property if it is not one string or {@link BackendSpec#parse}
+     *                             refuses it (unknown scheme, non-loopback host, bad port, a path
+     *                             that is absolute or escapes the base directory)
      */
-    public Optional<Backend> backend() throws DevicetreeException {
-        Optional<DeviceTreeProperty> p = property("sluice,backend");
+    public Optional<BackendSpec> backend() throws DevicetreeException {
+        Optional<DeviceTreeProperty> p = property(BackendSpec.PROPERTY);
         if (p.isEmpty()) {
             return Optional.empty();
         }
         String text = p.get().asString();
         try {
-            return Optional.of(Backend.parse(text, p.get().location()));
-        } catch (DevicetreeException e) {
-            throw p.get().error(e.problem());
+            return Optional.of(BackendSpec.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw p.get().error(e.getMessage());
         }
     }
 

@@ -157,6 +157,60 @@ public final class DeviceTreeProperty {
     }
 
     /**
+     * The value in its natural Java form, as the I/O registry shows it: {@link Boolean#TRUE} for
+     * an empty property; a {@code String} for one string and a {@code List<String>} for several;
+     * a {@code Long} for one cell and a {@code List<Long>} for several (cells of any
+     * {@code /bits/} width, unsigned below 64 bits); a {@code byte[]} for a byte string or a
+     * value that mixes kinds. A property from source keeps the kind it was written with; one
+     * from a blob is classified as {@link DtsPrinter} prints it (printable strings, else cells
+     * when the length is a multiple of four, else bytes).
+     *
+     * @return a new value object (lists are unmodifiable, arrays are copies)
+     */
+    public Object naturalValue() {
+        if (value.length == 0) {
+            return Boolean.TRUE;
+        }
+        List<ValueChunk> parts = chunks.isEmpty() || encodedLength(chunks) != value.length ? DtsPrinter.guess(value) : chunks;
+        boolean allText = parts.stream().allMatch(c -> c instanceof ValueChunk.Text || c instanceof ValueChunk.PathRef);
+        boolean allCells = parts.stream().allMatch(c -> c instanceof ValueChunk.Cells);
+        if (allText) {
+            try {
+                List<String> strings = asStringList();
+                return strings.size() == 1 ? strings.get(0) : strings;
+            } catch (DevicetreeException e) {
+                return value.clone();
+            }
+        }
+        if (allCells) {
+            List<Long> numbers = new ArrayList<>();
+            for (ValueChunk c : parts) {
+                for (long v : ((ValueChunk.Cells) c).values()) {
+                    numbers.add(v);
+                }
+            }
+            return numbers.size() == 1 ? numbers.get(0) : List.copyOf(numbers);
+        }
+        return value.clone();
+    }
+
+    private static long encodedLength(List<ValueChunk> parts) {
+        long n = 0;
+        for (ValueChunk c : parts) {
+            if (c instanceof ValueChunk.Text t) {
+                n += t.bytes().length + 1;
+            } else if (c instanceof ValueChunk.Cells cells) {
+                n += (long) cells.values().length * cells.bits() / 8;
+            } else if (c instanceof ValueChunk.Bytes b) {
+                n += b.bytes().length;
+            } else if (c instanceof ValueChunk.PathRef r) {
+                n += r.path().getBytes(StandardCharsets.UTF_8).length + 1;
+            }
+        }
+        return n;
+    }
+
+    /**
      * An error about this property's value, located where the property was defined.
      *
      * @param problem what is wrong with the value

@@ -108,7 +108,7 @@ public final class DtsPrinter {
     }
 
     /** Chooses a form for bytes from a blob, as {@code dtc -I dtb -O dts} does. */
-    private static List<ValueChunk> guess(byte[] v) {
+    static List<ValueChunk> guess(byte[] v) {
         if (looksLikeStrings(v)) {
             List<ValueChunk> out = new ArrayList<>();
             int start = 0;

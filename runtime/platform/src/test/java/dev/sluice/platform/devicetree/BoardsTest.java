@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.models.BackendSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -97,7 +98,7 @@ class BoardsTest {
             DeviceTreeNode uart = board.findByLabel("uart0").orElseThrow();
             assertEquals(List.of("ns16550a"), uart.compatible());
             assertEquals(1_843_200, u32(uart, "clock-frequency"));
-            assertEquals(Optional.of(new TcpBackend("127.0.0.1", 0)), uart.backend());
+            assertEquals("tcp:127.0.0.1:0", uart.backend().orElseThrow().text());
             assertEquals(1, uart.interrupts().size());
         }
 
@@ -115,7 +116,7 @@ class BoardsTest {
                 assertEquals(0x200, n.reg().get(0).size(), n.path());
             }
             DeviceTreeNode block = virtio.get(0);
-            assertEquals(Optional.of(new FileBackend("var/disk0.img")), block.backend());
+            assertEquals(Optional.of(new BackendSpec.FileBackend("disk0.img")), block.backend());
             assertEquals(65_536, block.property("sluice,capacity-sectors").orElseThrow().asU64());
         }
 
@@ -167,7 +168,7 @@ class BoardsTest {
             for (DeviceTreeNode n : compatibleWith(t, "virtio,mmio")) {
                 if (u32(n, "sluice,device-id") == 2) {
                     blocks++;
-                    backends.add(n.backend().orElseThrow().spec());
+                    backends.add(n.backend().orElseThrow().text());
                     windows.add(n.reg().get(0).address());
                     lines.add(n.interrupts().get(0).line());
                 }

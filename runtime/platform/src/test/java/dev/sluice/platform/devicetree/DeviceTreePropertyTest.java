@@ -94,4 +94,26 @@ class DeviceTreePropertyTest {
         assertEquals(new SourceLocation("test.dts", 3, 2), p.location());
         assertEquals("p = \"x\", <&{/}>;", p.toString());
     }
+    @Test
+    void naturalValueGivesStringsCellsBytesAndTrueForEmpty() throws DevicetreeException {
+        assertEquals(Boolean.TRUE, prop("").naturalValue());
+        assertEquals("okay", prop("\"okay\"").naturalValue());
+        assertEquals(List.of("arm,pl031", "arm,primecell"), prop("\"arm,pl031\", \"arm,primecell\"").naturalValue());
+        assertEquals(115200L, prop("<115200>").naturalValue());
+        assertEquals(List.of(0L, 0x9000000L, 0L, 0x100L), prop("<0x0 0x09000000 0x0 0x100>").naturalValue());
+        assertEquals(65536L, prop("/bits/ 64 <65536>").naturalValue(), "a 64-bit cell is one number");
+        assertEquals(0xffffffffL, prop("<0xffffffff>").naturalValue(), "32-bit cells are unsigned");
+        assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) prop("[01 02 03]").naturalValue());
+        assertArrayEquals(new byte[] {'a', 0, 0, 0, 0, 1}, (byte[]) prop("\"a\", <1>").naturalValue(), "mixed kinds stay bytes");
+    }
+
+    @Test
+    void naturalValueOfABlobPropertyIsClassifiedAsThePrinterPrintsIt() throws DevicetreeException {
+        DeviceTree t = DtbReader.read("t.dtb", DtbWriter.write(dts(
+                "/dts-v1/;\n/ { s = \"okay\"; c = <1 2>; b = [01 02 03]; e; };")));
+        assertEquals("okay", t.root().property("s").orElseThrow().naturalValue());
+        assertEquals(List.of(1L, 2L), t.root().property("c").orElseThrow().naturalValue());
+        assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) t.root().property("b").orElseThrow().naturalValue());
+        assertEquals(Boolean.TRUE, t.root().property("e").orElseThrow().naturalValue());
+    }
 }
