@@ -61,6 +61,14 @@ class IoregCommandIT {
         return nub;
     }
 
+    /**
+     * The indent of IOResources' children: its bar continues ("  | ") when Root has children after
+     * it (the platform's root device once a board is loaded), else blank.
+     */
+    private String underResources() {
+        return registry.root().getChildEntries(dev.sluice.kernel.registry.IORegistryPlane.SERVICE).size() > 1 ? "  | " : "    ";
+    }
+
     private String resourcesLine() {
         return "  +-o IOResources  <class IOResources, id 0x" + Long.toHexString(registry.resources().getRegistryEntryID())
                 + ", registered, matched, active, busy 0>";
@@ -86,12 +94,13 @@ class IoregCommandIT {
 
         assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
         assertEquals(resourcesLine(), out.get(1));
-        int at = out.indexOf("    +-o " + header("shellA@1", a));
+        String u = underResources();
+        int at = out.indexOf(u + "+-o " + header("shellA@1", a));
         assertTrue(at > 1, String.join("\n", out));
         assertEquals(List.of(
-                "    +-o " + header("shellA@1", a),
-                "    | +-o " + header("shellA1", a1),
-                "    +-o " + header("shellB@2", b)), out.subList(at, at + 3));
+                u + "+-o " + header("shellA@1", a),
+                u + "| +-o " + header("shellA1", a1),
+                u + "+-o " + header("shellB@2", b)), out.subList(at, at + 3));
     }
 
     @Test
@@ -112,18 +121,19 @@ class IoregCommandIT {
 
         List<String> out = lines(shell.run("ioreg -l"));
 
-        int at = out.indexOf("    +-o " + header("shelluart@10000000", uart));
+        String u = underResources();
+        int at = out.indexOf(u + "+-o " + header("shelluart@10000000", uart));
         assertTrue(at > 0, String.join("\n", out));
         assertEquals(List.of(
-                "        {",
-                "          \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
-                "          \"compatible\" = (\"ns16550a\", \"ns16550\")",
-                "          \"enabled\" = Yes",
-                "          \"irq\" = 5",
-                "          \"model\" = \"sim \\\"16550\\\"\"",
-                "          \"reg\" = <100000ff>",
-                "          \"vendorID\" = 0x1af4",
-                "        }"), out.subList(at + 1, at + 10));
+                u + "    {",
+                u + "      \"clock\" = {\"hz\" = 1843200, \"name\" = \"uartclk\"}",
+                u + "      \"compatible\" = (\"ns16550a\", \"ns16550\")",
+                u + "      \"enabled\" = Yes",
+                u + "      \"irq\" = 5",
+                u + "      \"model\" = \"sim \\\"16550\\\"\"",
+                u + "      \"reg\" = <100000ff>",
+                u + "      \"vendorID\" = 0x1af4",
+                u + "    }"), out.subList(at + 1, at + 10));
         assertTrue(out.contains("  | {"), "Root's (empty) table, with the bar down to its children:\n" + String.join("\n", out));
     }
 
@@ -194,11 +204,14 @@ class IoregCommandIT {
     }
 
     @Test
-    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane (just Root while no board is loaded)")
+    @DisplayName("ioreg -p IODeviceTree walks the device-tree plane: the board's nodes, not the service plane's nubs")
     void deviceTreePlane() throws Exception {
         nub("shellplane", "5", registry.resources(), Map.of());
-        String out = shell.run("ioreg -p IODeviceTree");
-        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">\n", out);
+        List<String> out = lines(shell.run("ioreg -p IODeviceTree"));
+        assertEquals("+-o Root  <class IORegistryRoot, id 0x" + Long.toHexString(registry.root().getRegistryEntryID()) + ">", out.get(0));
+        assertTrue(out.stream().noneMatch(l -> l.contains("shellplane") || l.contains("IOResources")), String.join("\n", out));
+        assertEquals(registry.root().getChildEntries(dev.sluice.kernel.registry.IORegistryPlane.DEVICE_TREE).size() + 1,
+                out.stream().filter(l -> l.startsWith("+-o ") || l.startsWith("  +-o ")).count(), "Root and its children: " + out);
     }
 
     @Test

@@ -62,6 +62,7 @@ public final class Uart16550Driver extends IOService implements SerialPort {
 
     private final Object rxEvent = new Object();
     private final Object txEvent = new Object();
+    private final Object consoleExit = new Object();
     private IOPlatformDevice nub;
     private IOCommandGate<Uart16550Driver> gate;
     private Uart16550 uart; // guarded by the gate
@@ -128,7 +129,8 @@ public final class Uart16550Driver extends IOService implements SerialPort {
         if (chosen.isPresent()) {
             BundleContext context = bundleContext();
             if (context != null) {
-                console = new SerialConsole(context, this, () -> open, "uart-console-" + nub.getPathComponent(), log);
+                console = new SerialConsole(context, this, () -> open, "uart-console-" + nub.getPathComponent(), log,
+                        () -> gate.commandWakeup(consoleExit, false));
                 console.start();
                 info("{}: kernel console (Gogo shell) started on it: /chosen stdout-path", nub.getPathComponent());
             }
@@ -175,20 +177,32 @@ public final class Uart16550Driver extends IOService implements SerialPort {
         }
     }
 
+    /**
+     * Stops the chip and the console. Runs with the work loop's gate held (the kernel's terminate
+     * phase): it closes the port (sleepers wake and fail), asks the console to end, and waits up
+     * to 5 s for the console thread with the gate released ({@code commandSleep}), since that
+     * thread needs the gate for its last reads and writes.
+     */
     @Override
     public void stop(IOService provider) {
         SerialConsole c = console;
         console = null;
-        if (c != null) {
-            open = false; // the console's streams see it and end
-            c.stop();
-        }
         if (gate != null) {
             gate.runAction(self -> {
                 self.open = false;
                 self.uart.shutdown();
                 self.gate.commandWakeup(rxEvent, false);
                 self.gate.commandWakeup(txEvent, false);
+                if (c != null) {
+                    c.stop();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (c.isAlive() && deadline - System.nanoTime() > 0) {
+                        long slice = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
+                        if (self.gate.commandSleepUninterruptibly(consoleExit, slice) == SleepResult.RESTART) {
+                            break;
+                        }
+                    }
+                }
                 return IOReturn.SUCCESS;
             });
         }

@@ -8,14 +8,15 @@ import org.apache.felix.gogo.jline.Shell;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.Size;
+import org.jline.terminal.impl.ExternalTerminal;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.log.Logger;
 
 /**
  * The kernel console on a serial port: a Gogo shell (gogo.jline's {@link Shell}) on a dumb jline
- * terminal over the port's streams, with the prompt {@code sluice> }. The session runs on its own
+ * {@link ExternalTerminal} (80x24) over the port's {@link SerialStreams}, with the prompt {@code sluice> }. The session runs on its own
  * thread (named after the port); when the remote side types {@code exit} a new session starts, so
  * the console stays available for the next person. {@link #stop()} ends the session and joins the
  * thread and the terminal's input pump; the driver calls it from its stop, after turning
@@ -28,6 +29,7 @@ public final class SerialConsole {
     private final BooleanSupplier open;
     private final String name;
     private final Logger log;
+    private final Runnable exitHook;
     private volatile boolean stopping;
     private volatile Thread thread;
     private volatile Shell shell;
@@ -39,8 +41,11 @@ public final class SerialConsole {
      * @param open    true while the driver runs
      * @param name    the thread and terminal name
      * @param log     where failures go; may be null
+     * @param exitHook run on the console thread as its last action (the driver wakes its stop)
      */
-    public SerialConsole(BundleContext context, SerialPort port, BooleanSupplier open, String name, Logger log) {
+    public SerialConsole(BundleContext context, SerialPort port, BooleanSupplier open, String name, Logger log,
+            Runnable exitHook) {
+        this.exitHook = exitHook;
         this.context = context;
         this.port = port;
         this.open = open;
@@ -61,6 +66,14 @@ public final class SerialConsole {
     }
 
     private void run() {
+        try {
+            runSessions();
+        } finally {
+            exitHook.run();
+        }
+    }
+
+    private void runSessions() {
         Thread current = Thread.currentThread();
         current.setContextClassLoader(Terminal.class.getClassLoader());
         while (running() && !current.isInterrupted()) {
@@ -85,9 +98,11 @@ public final class SerialConsole {
 
     private void session(CommandProcessor processor) throws Exception {
         BooleanSupplier live = this::running;
-        Terminal t = TerminalBuilder.builder().name(name).system(false).type(Terminal.TYPE_DUMB)
-                .streams(SerialStreams.input(port, live), SerialStreams.output(port, live))
-                .encoding(StandardCharsets.UTF_8).build();
+        // An external terminal over the port's streams (not TerminalBuilder, which would open a pty
+        // with the native provider): no native code, one input pump thread that ends with the stream.
+        ExternalTerminal t = new ExternalTerminal(name, Terminal.TYPE_DUMB, SerialStreams.input(port, live),
+                SerialStreams.output(port, live), StandardCharsets.UTF_8);
+        t.setSize(new Size(80, 24));
         terminal = t;
         try {
             Shell.Context shellContext = new Shell.Context() {
@@ -113,33 +128,30 @@ public final class SerialConsole {
             }
         } finally {
             terminal = null;
-            t.close();
-        }
-    }
-
-    /** Ends the session and waits (up to 5 s) for the console thread. Driver stop thread. */
-    public void stop() {
-        stopping = true;
-        Shell s = shell;
-        if (s != null) {
-            s.stop();
-        }
-        Terminal t = terminal;
-        if (t != null) {
             try {
                 t.close();
             } catch (Exception e) {
                 warn("closing the serial console terminal: " + e, null);
             }
         }
+    }
+
+    /**
+     * Asks the session to end: marks the console stopping, stops the shell and interrupts the
+     * console thread, without blocking. The thread then finds its streams closed (the driver has
+     * turned {@code open} false), closes its terminal (whose input pump ends with the stream) and
+     * runs the exit hook. Driver stop thread, gate held: so it must not wait here for the thread,
+     * which needs the gate for its last reads and writes; see {@link #isAlive()}.
+     */
+    public void stop() {
+        stopping = true;
+        Shell s = shell;
+        if (s != null) {
+            s.stop();
+        }
         Thread th = thread;
         if (th != null && th != Thread.currentThread()) {
             th.interrupt();
-            try {
-                th.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
