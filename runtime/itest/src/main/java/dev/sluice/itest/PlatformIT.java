@@ -245,7 +245,7 @@ class PlatformIT {
     }
 
     @Test
-    @DisplayName("sluice:board prints the running board as source that names it; sluice:devices lists the models")
+    @DisplayName("sluice:board prints the running board as source that names it; sluice:devices lists the models; sluice:irq the used lines")
     void boardAndDevicesCommands() throws Exception {
         String board = run("sluice:board");
         assertTrue(board.startsWith("// board: boards/microvm.dts\n/dts-v1/;\n"), board);
@@ -253,5 +253,127 @@ class PlatformIT {
         String devices = run("sluice:devices");
         assertTrue(devices.contains("/virtio@a000000  [virtio,mmio]  VirtioMmioDevice"), devices);
         assertFalse(devices.contains("no model"), devices);
+        String irq = run("sluice:irq");
+        assertTrue(irq.startsWith("LINE TYPE  MASKED PENDING"), irq);
+        assertEquals(7, irq.lines().count() - 1, "one row per line the board uses: " + irq);
+        assertTrue(irq.lines().anyMatch(l -> l.matches(" +16 level .*")), irq);
+    }
+    // ------------------------------------------------------------------ lifecycle
+
+    static List<String> platformThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.matches("cpu\\d+") || n.equals("IOWorkLoop-platform") || n.startsWith("model-"))
+                .sorted().toList();
+    }
+
+    @Test
+    @DisplayName("S70 stopping the platform bundle takes the board out of the registry, closes the models and ends every platform thread; starting it boots the board again")
+    void stopAndStart() throws Exception {
+        org.osgi.framework.Bundle bundle = FrameworkUtil.getBundle(PlatformExpert.class);
+        int port = ((Ns16550a) nub(platform, "serial@9000000").model().orElseThrow()).port();
+        assertTrue(platformThreads().containsAll(List.of("cpu0", "cpu1", "IOWorkLoop-platform")), platformThreads().toString());
+        bundle.stop();
+        try {
+            assertEquals(List.of(), deviceTreePlane(registry), "no IODeviceTree entry left");
+            assertTrue(registry.fromPath("IOService:/sluice,microvm").isEmpty());
+            assertEquals(0, context.getServiceReferences(IOService.class, "(IOClass=" + IOPlatformDevice.class.getName() + ")").size());
+            Await.until(() -> platformThreads().isEmpty(), "no cpuN, IOWorkLoop-platform or model-* thread: " + platformThreads());
+            try (Socket s = new Socket()) {
+                assertThrows(IOException.class, () -> s.connect(new InetSocketAddress("127.0.0.1", port), 2_000),
+                        "the UART's port is closed");
+            }
+        } finally {
+            bundle.start();
+        }
+        org.osgi.util.tracker.ServiceTracker<PlatformExpert, PlatformExpert> t = new org.osgi.util.tracker.ServiceTracker<>(
+                context, PlatformExpert.class, null);
+        t.open();
+        try {
+            PlatformExpert again = t.waitForService(10_000);
+            assertNotNull(again);
+            assertEquals(6, again.devices().size());
+            assertTrue(registry.fromPath("IOService:/sluice,microvm/virtio@a000000").isPresent());
+        } finally {
+            t.close();
+        }
+    }
+    // ------------------------------------------------------------------ factories
+
+    /** A one-register device (ID at offset 0 reads 0x5eed) whose close is observable. */
+    static final class IdDevice implements dev.sluice.models.DeviceModel {
+        final MmioRegion region;
+        final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        IdDevice(dev.sluice.models.DeviceModelContext ctx) {
+            region = dev.sluice.models.RegisterBank.builder(ctx.nodeName(), 0x100)
+                    .add(dev.sluice.models.Register.builder("ID", 0, 32).reset(0x5eed).readOnly())
+                    .build().asRegion(ctx.regs().get(0).address());
+        }
+
+        @Override public MmioRegion mmio(int index) { return region; }
+        @Override public int mmioCount() { return 1; }
+        @Override public void reset() { }
+        @Override public void close() { closed.set(true); }
+        @Override public List<String> describe() { return List.of("id device"); }
+    }
+
+    @Test
+    @DisplayName("a throwing factory gives a registered nub without a model; a late factory gets its nub in the node's place; a departing one unplugs it")
+    void lateFailingAndDepartingFactories(@TempDir Path dir) throws Exception {
+        Path board = dir.resolve("factories.dts");
+        Files.writeString(board, "/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tcompatible = \"test,board\";\n"
+                + "\tinterrupt-parent = <&intc>;\n"
+                + "\tmemory { device_type = \"memory\"; reg = <0x80000000 0x100000>; };\n"
+                + "\tintc: intc { compatible = \"sluice,intc\"; interrupt-controller; #interrupt-cells = <2>; };\n"
+                + "\tfirst@1000 { compatible = \"test,late\"; reg = <0x1000 0x100>; interrupts = <5 4>; };\n"
+                + "\tsecond@2000 { compatible = \"test,broken\"; reg = <0x2000 0x100>; };\n};\n");
+        java.util.Hashtable<String, Object> brokenProps = new java.util.Hashtable<>(Map.of(
+                dev.sluice.models.DeviceModelFactory.COMPATIBLE, "test,broken"));
+        org.osgi.framework.ServiceRegistration<?> broken = context.registerService(dev.sluice.models.DeviceModelFactory.class,
+                ctx -> {
+                    throw new dev.sluice.models.DeviceModelException("node " + ctx.nodePath() + ": disk on fire");
+                }, brokenProps);
+        List<IdDevice> built = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.osgi.framework.ServiceRegistration<?> late = null;
+        try {
+            platform.load(board);
+            IOPlatformDevice second = nub(platform, "second@2000");
+            assertTrue(second.isRegistered());
+            assertTrue(second.model().isEmpty());
+            assertEquals("node /second@2000: disk on fire", second.modelError().orElseThrow());
+            assertEquals(0, second.getDeviceMemoryCount());
+            assertEquals(List.of("second@2000"), platform.devices().stream().map(IOService::getPathComponent).toList(),
+                    "no nub for a node whose factory has not arrived");
+            IORegistryEntry root = platform.platformDevice().orElseThrow();
+            List<String> order = root.getChildEntries(IORegistryPlane.DEVICE_TREE).stream().map(IORegistryEntry::getPathComponent).toList();
+            assertEquals(List.of("memory", "intc", "first@1000", "second@2000"), order);
+
+            late = context.registerService(dev.sluice.models.DeviceModelFactory.class, ctx -> {
+                IdDevice d = new IdDevice(ctx);
+                built.add(d);
+                return d;
+            }, new java.util.Hashtable<>(Map.of(dev.sluice.models.DeviceModelFactory.COMPATIBLE, new String[] {"test,late"})));
+            IOPlatformDevice first = nub(platform, "first@1000");
+            assertTrue(first.isRegistered());
+            assertEquals(0x5eed, first.getDeviceMemory(0).read32(0));
+            assertSame(first, registry.fromPath("IODeviceTree:/test,board/first@1000").orElseThrow());
+            assertEquals(order, root.getChildEntries(IORegistryPlane.DEVICE_TREE).stream().map(IORegistryEntry::getPathComponent).toList(),
+                    "the nub took the plain entry's place");
+            assertEquals(dev.sluice.kernel.interrupt.InterruptType.LEVEL, first.getInterruptType(0));
+
+            late.unregister();
+            late = null;
+            assertTrue(first.isInactive(), "the departing factory's nub is terminated");
+            assertTrue(built.get(0).closed.get(), "and its model closed");
+            assertFalse(registry.fromPath("IODeviceTree:/test,board/first@1000").orElseThrow() instanceof IOService,
+                    "a plain entry stands for the node again");
+            assertEquals(List.of("second@2000"), platform.devices().stream().map(IOService::getPathComponent).toList());
+        } finally {
+            if (late != null) {
+                late.unregister();
+            }
+            broken.unregister();
+            platform.loadEmbedded("microvm");
+        }
     }
 }

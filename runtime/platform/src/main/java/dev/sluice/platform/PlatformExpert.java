@@ -2,6 +2,7 @@ package dev.sluice.platform;
 
 import dev.sluice.platform.devicetree.DeviceTree;
 import dev.sluice.platform.devicetree.DevicetreeException;
+import dev.sluice.platform.interrupt.InterruptController;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -50,8 +51,11 @@ public interface PlatformExpert {
     /** @return the root service of the running board, empty when none is loaded */
     Optional<IOPlatformExpertDevice> platformDevice();
 
-    /** @return the device nubs of the running board in tree order (published or not yet) */
+    /** @return the device nubs of the running board in tree order (every one is registered) */
     List<IOPlatformDevice> devices();
+
+    /** @return the running board's interrupt controller (for status and diagnostics), empty without a board */
+    Optional<InterruptController> interruptController();
 
     /**
      * Replaces the running board with a board file. The file is parsed and validated first; if

@@ -15,6 +15,7 @@ import dev.sluice.platform.IOPlatformExpertDevice;
 import dev.sluice.platform.devicetree.DeviceTreeNode;
 import dev.sluice.platform.devicetree.DeviceTreeProperty;
 import dev.sluice.platform.devicetree.RegEntry;
+import dev.sluice.platform.interrupt.InterruptController;
 import dev.sluice.platform.internal.PlatformPlan.DevicePlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.osgi.service.log.Logger;
 
 /**
@@ -68,7 +68,7 @@ final class Platform {
     private final GuestMemory memory;
     private final DmaAllocator dma;
     private final SystemDeviceClock clock;
-    private final Interrupts interrupts;
+    private final InterruptController interrupts;
     private final Map<Integer, WiredOrLine> wires = new TreeMap<>();
     private final IOPlatformExpertDevice device;
     private final Map<DeviceTreeNode, IORegistryEntry> entries = new IdentityHashMap<>();
@@ -83,11 +83,9 @@ final class Platform {
      * @param registry      the kernel's registry
      * @param log           where problems go
      * @param baseDirectory the models' base directory for file backends (exists)
-     * @param interrupts    makes the interrupt controller for the plan
      * @param factories     the factories available now, best ranked first
      */
-    Platform(PlatformPlan plan, IORegistry registry, Logger log, Path baseDirectory,
-            Function<PlatformPlan, Interrupts> interrupts, List<FactoryHandle> factories) {
+    Platform(PlatformPlan plan, IORegistry registry, Logger log, Path baseDirectory, List<FactoryHandle> factories) {
         this.plan = plan;
         this.registry = registry;
         this.log = log;
@@ -95,7 +93,8 @@ final class Platform {
         this.memory = new GuestMemory(plan.memoryBase, plan.memorySize);
         this.dma = new DmaAllocator(memory);
         this.clock = new SystemDeviceClock();
-        this.interrupts = interrupts.apply(plan);
+        this.interrupts = new InterruptController(plan.controller == null ? "intc" : plan.controller.name(),
+                plan.lineCount, plan.cpuCount, problem -> log.warn("interrupt controller: {}", problem));
         plan.lineTypes.forEach(this.interrupts::configure);
         DeviceTreeNode root = plan.board.tree().root();
         device = new IOPlatformExpertDevice(plan.platformName, plan.board.tree(), plan.board.source(),
@@ -147,9 +146,14 @@ final class Platform {
         return nubs;
     }
 
-    /** @return the controller's status table */
-    List<String> interruptStatus() {
-        return interrupts.statusTable();
+    /** @return the platform's interrupt controller */
+    InterruptController interruptController() {
+        return interrupts;
+    }
+
+    /** @return the controller lines the board configures, ascending */
+    java.util.Set<Integer> boardLines() {
+        return plan.lineTypes.keySet();
     }
 
     /**

@@ -4,9 +4,13 @@ import dev.sluice.platform.PlatformExpert;
 import dev.sluice.platform.PlatformExpert.LoadedBoard;
 import dev.sluice.platform.devicetree.DevicetreeException;
 import dev.sluice.platform.devicetree.DtsPrinter;
+import dev.sluice.platform.interrupt.InterruptController;
+import dev.sluice.platform.interrupt.LineStatus;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -65,12 +69,33 @@ public final class PlatformCommands {
     /**
      * Prints the interrupt controller's lines.
      *
+     * @param all every line, not only the used ones
      * @return one row per line
      */
     @Descriptor("per interrupt line: type, masked, pending, count, unclaimed, sharers, latency p50/p99/p99.9 in microseconds")
-    public String irq() {
-        List<String> rows = platform.interruptStatus();
-        return rows.isEmpty() ? "no board loaded\n" : String.join("\n", rows) + "\n";
+    public String irq(
+            @Descriptor("show every line, not only those the board uses or drivers registered on") @Parameter(names = {"-a", "--all"}, presentValue = "true", absentValue = "false") boolean all) {
+        Optional<InterruptController> controller = platform.interruptController();
+        if (controller.isEmpty()) {
+            return "no board loaded\n";
+        }
+        Set<Integer> used = platform.boardLines();
+        StringBuilder out = new StringBuilder(String.format("%4s %-5s %-6s %7s %10s %9s %8s %8s %8s  %s%n", "LINE", "TYPE",
+                "MASKED", "PENDING", "COUNT", "UNCLAIMED", "P50us", "P99us", "P99.9us", "SHARERS"));
+        for (LineStatus l : controller.get().status()) {
+            if (!all && !used.contains(l.line()) && l.sharers().isEmpty() && l.delivered() == 0) {
+                continue;
+            }
+            out.append(String.format("%4d %-5s %-6s %7d %10d %9d %8s %8s %8s  %s%n", l.line(),
+                    l.type().name().toLowerCase(Locale.ROOT), l.masked() ? "yes" : "no", l.pending(), l.delivered(),
+                    l.unclaimed(), micros(l.p50Nanos()), micros(l.p99Nanos()), micros(l.p999Nanos()),
+                    l.sharers().isEmpty() ? "-" : String.join(", ", l.sharers())));
+        }
+        return out.toString();
+    }
+
+    private static String micros(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1000.0);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.sluice.platform.IOPlatformExpertDevice;
 import dev.sluice.platform.PlatformExpert;
 import dev.sluice.platform.devicetree.Boards;
 import dev.sluice.platform.devicetree.DevicetreeException;
+import dev.sluice.platform.interrupt.InterruptController;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -133,10 +134,16 @@ public final class PlatformExpertImpl implements PlatformExpert {
         }
     }
 
-    /** @return the interrupt controller's status table; empty without a board */
-    List<String> interruptStatus() {
+    @Override
+    public Optional<InterruptController> interruptController() {
         Platform p = platform;
-        return p == null ? List.of() : p.interruptStatus();
+        return p == null ? Optional.empty() : Optional.of(p.interruptController());
+    }
+
+    /** @return the controller lines the running board configures; empty without a board */
+    java.util.Set<Integer> boardLines() {
+        Platform p = platform;
+        return p == null ? java.util.Set.of() : p.boardLines();
     }
 
     /** @return one block of lines per device node; empty without a board */
@@ -165,7 +172,7 @@ public final class PlatformExpertImpl implements PlatformExpert {
             board = null;
             old.close();
         }
-        Platform p = new Platform(plan, registry, log, baseDirectory, this::controllerFor, List.copyOf(factories));
+        Platform p = new Platform(plan, registry, log, baseDirectory, List.copyOf(factories));
         platform = p;
         board = plan.board;
         loadError = null;
@@ -173,10 +180,6 @@ public final class PlatformExpertImpl implements PlatformExpert {
                 plan.board.source(), plan.devices.size(), p.nubs().size(), plan.lineCount, plan.cpuCount,
                 plan.memorySize >> 20, Long.toHexString(plan.memoryBase));
         return plan.board;
-    }
-
-    private Interrupts controllerFor(PlatformPlan plan) {
-        return new UnwiredInterrupts();
     }
 
     /** Keeps {@link #factories} sorted, best ranked first, and tells the running platform. */
