@@ -29,7 +29,7 @@ import org.osgi.test.junit5.service.ServiceExtension;
  * platform expert, with interrupt event sources registered on its nubs by this test: each
  * interrupt reaches the source of the device that raised it, and only that one.
  */
-@ExtendWith(ServiceExtension.class)
+@ExtendWith({org.osgi.test.junit5.context.BundleContextExtension.class, ServiceExtension.class})
 class InterruptRoutingIT {
 
     static final int UART_IER = 1;
@@ -41,6 +41,19 @@ class InterruptRoutingIT {
     @InjectService(timeout = 10_000)
     PlatformExpert platform;
 
+    @org.osgi.test.common.annotation.InjectBundleContext
+    org.osgi.framework.BundleContext context;
+
+    /** The UART driver, stopped during these tests: they drive the UARTs' registers themselves. */
+    private org.osgi.framework.Bundle uartDriver() {
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if ("dev.sluice.drivers.uart".equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+
     private IOWorkLoop loop;
     private final List<IOInterruptEventSource<?>> sources = new ArrayList<>();
     /** Action runs per source, keyed "nub[index]". */
@@ -48,6 +61,10 @@ class InterruptRoutingIT {
 
     @BeforeEach
     void bootStress() throws Exception {
+        org.osgi.framework.Bundle driver = uartDriver();
+        if (driver != null) {
+            driver.stop();
+        }
         platform.loadEmbedded("stress");
         loop = IOWorkLoop.create("routing-it");
     }
@@ -59,6 +76,10 @@ class InterruptRoutingIT {
         }
         loop.shutdown();
         platform.loadEmbedded("microvm");
+        org.osgi.framework.Bundle driver = uartDriver();
+        if (driver != null) {
+            driver.start();
+        }
     }
 
     private AtomicInteger counter(IOPlatformDevice nub, int index) {
