@@ -1,5 +1,6 @@
 package dev.sluice.drivers.timer;
 
+import dev.sluice.platform.interrupt.InterruptController;
 import dev.sluice.drivers.clock.api.HardwareTimer.Method;
 import dev.sluice.drivers.clock.api.HardwareTimer.Wakeup;
 import dev.sluice.kernel.workloop.IOWorkLoop;
@@ -17,7 +18,7 @@ import org.HdrHistogram.Histogram;
  * Seed 000's question measured: a client call blocked until a hardware interrupt, four ways.
  *
  * <p>Boots, without OSGi, the SP804 model on the real device clock, a level-triggered interrupt
- * controller ({@link BenchNub}: one {@code cpu0} thread running primary handlers) and the SP804
+ * controller (the platform's real {@link InterruptController} with one {@code cpu0} thread) and the SP804
  * driver's hardware logic ({@link Sp804Timers}, the very class the driver bundle runs) on an
  * {@link IOWorkLoop}, then for each method makes {@code waits} sequential calls of
  * {@code waitForInterrupt(delay)} from one caller thread and records:
@@ -45,12 +46,12 @@ public final class TimerWaitBenchmark {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Map<Method, Result> results = new EnumMap<>(Method.class);
-        try (SystemDeviceClock clock = new SystemDeviceClock(); BenchNub nub = new BenchNub(2);
+        try (SystemDeviceClock clock = new SystemDeviceClock(); InterruptController controller = new InterruptController("bench", 2, 1, problem -> { });
                 Sp804 model = Sp804.create(DeviceModelContext.builder("timer@9020000").reg(0x0902_0000L, 0x1000)
-                        .interrupt(nub.line(0)).interrupt(nub.line(1)).clock(clock)
+                        .interrupt(controller.line(0)).interrupt(controller.line(1)).clock(clock)
                         .guestMemory(new GuestMemory(0x4000_0000L, 1 << 16)).build());
                 IOWorkLoop loop = IOWorkLoop.create("sp804-bench")) {
-            Sp804Timers timers = new Sp804Timers("sp804-bench", model.mmio(0), nub, 2, loop::addEventSource);
+            Sp804Timers timers = new Sp804Timers("sp804-bench", model.mmio(0), controller.provider("timer", new int[] {0, 1}), 2, loop::addEventSource);
             try {
                 for (Method m : Method.values()) { // warm-up
                     for (int i = 0; i < Math.max(50, waits / 10); i++) {

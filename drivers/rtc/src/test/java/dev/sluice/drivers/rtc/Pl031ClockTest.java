@@ -1,5 +1,7 @@
 package dev.sluice.drivers.rtc;
 
+import dev.sluice.platform.interrupt.InterruptController;
+import dev.sluice.kernel.interrupt.IOInterruptProvider;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -32,7 +34,8 @@ class Pl031ClockTest {
 
     private static final long T0 = 1_700_000_000L;
 
-    private final TestNub nub = new TestNub(1);
+    private final InterruptController controller = new InterruptController("test", 1, 1, problem -> { });
+    private final IOInterruptProvider nub = controller.provider("rtc", new int[] {0});
     private final ManualClock clock = new ManualClock();
     private Pl031 model;
     private IOWorkLoop loop;
@@ -41,7 +44,7 @@ class Pl031ClockTest {
     @BeforeEach
     void boot() throws Exception {
         model = Pl031.create(DeviceModelContext.builder("rtc@9010000").reg(0x0901_0000L, 0x1000)
-                .interrupt(nub.line(0)).clock(clock).guestMemory(new GuestMemory(0x4000_0000L, 1 << 16)).build(), T0);
+                .interrupt(controller.line(0)).clock(clock).guestMemory(new GuestMemory(0x4000_0000L, 1 << 16)).build(), T0);
         loop = IOWorkLoop.create("pl031-test");
         rtc = new Pl031Clock("pl031-test", model.mmio(0), nub, loop::addEventSource);
     }
@@ -52,7 +55,7 @@ class Pl031ClockTest {
         loop.close();
         rtc.close();
         model.close();
-        nub.close();
+        controller.close();
     }
 
     private void seconds(long n) {

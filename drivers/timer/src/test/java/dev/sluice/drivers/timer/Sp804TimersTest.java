@@ -1,5 +1,7 @@
 package dev.sluice.drivers.timer;
 
+import dev.sluice.platform.interrupt.InterruptController;
+import dev.sluice.kernel.interrupt.IOInterruptProvider;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -34,7 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class Sp804TimersTest {
 
-    private final TestNub nub = new TestNub(2);
+    private final InterruptController controller = new InterruptController("test", 2, 1, problem -> { });
+    private final IOInterruptProvider nub = controller.provider("timer", new int[] {0, 1});
     private final ExecutorService callers = Executors.newCachedThreadPool();
     private IOWorkLoop loop;
     private Sp804 model;
@@ -42,7 +45,7 @@ class Sp804TimersTest {
 
     private MmioRegion boot(DeviceClock clock) throws Exception {
         model = Sp804.create(DeviceModelContext.builder("timer@9020000").reg(0x0902_0000L, 0x1000)
-                .interrupt(nub.line(0)).interrupt(nub.line(1)).clock(clock)
+                .interrupt(controller.line(0)).interrupt(controller.line(1)).clock(clock)
                 .guestMemory(new GuestMemory(0x4000_0000L, 1 << 16)).build());
         loop = IOWorkLoop.create("sp804-test");
         timers = new Sp804Timers("sp804-test", model.mmio(0), nub, 2, loop::addEventSource);
@@ -64,7 +67,7 @@ class Sp804TimersTest {
         if (model != null) {
             model.close();
         }
-        nub.close();
+        controller.close();
     }
 
     /** Waits (deadline 10 s) until timer {@code n} has been enabled by a caller. */
