@@ -4,6 +4,7 @@ import java.time.Duration;
 import org.apache.felix.gogo.jline.Shell;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Function;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.osgi.framework.BundleContext;
@@ -73,6 +74,13 @@ public final class SluiceConsole {
             try (CommandSession session = processor.createSession(terminal.input(), terminal.output(), terminal.output())) {
                 session.put(Shell.VAR_CONTEXT, context);
                 session.put(Shell.VAR_TERMINAL, terminal);
+                // `exit` leaves the kernel console and so stops the kernel, like Ctrl-D. Defined
+                // here, not in the shared gosh profile, so other consoles (the serial one) do not
+                // stop the kernel when their user types exit.
+                session.put("exit", (Function) (s, arguments) -> {
+                    stopFramework();
+                    return "shutting down";
+                });
                 terminal.writer().println("Sluice " + context.getBundle().getVersion()
                         + " kernel ready. Type help for commands; shutdown, exit or Ctrl-D stops the kernel.");
                 terminal.flush();
