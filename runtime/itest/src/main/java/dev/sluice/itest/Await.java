@@ -1,8 +1,18 @@
 package dev.sluice.itest;
 
+import dev.sluice.kernel.IOReturn;
+import dev.sluice.kernel.registry.IORegistry;
+import dev.sluice.kernel.registry.IORegistryEntry;
+import dev.sluice.kernel.registry.IORegistryPlane;
+import dev.sluice.kernel.registry.IOService;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.opentest4j.AssertionFailedError;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 
 /** Waits for a condition with a deadline instead of sleeping and hoping. */
 final class Await {
@@ -27,6 +37,21 @@ final class Await {
                 Await.class.wait(pause);
             }
             pause = Math.min(pause * 2, 50);
+        }
+    }
+
+    /**
+     * Waits until the kernel has settled: every bundle that is not a fragment is ACTIVE and matching
+     * is quiet below every root service of the registry. Tests that snapshot the registry call this
+     * first, so a driver bundle still starting does not change the picture under them.
+     */
+    static void kernelSettled(BundleContext context, IORegistry registry) throws InterruptedException {
+        until(() -> Arrays.stream(context.getBundles()).allMatch(b -> b.getState() == Bundle.ACTIVE
+                || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null), "every bundle ACTIVE");
+        for (IORegistryEntry e : registry.root().getChildEntries(IORegistryPlane.SERVICE)) {
+            if (e instanceof IOService s && s.waitQuiet(DEFAULT.toMillis(), TimeUnit.MILLISECONDS) != IOReturn.SUCCESS) {
+                throw new AssertionFailedError("matching still busy below " + e.getPathComponent());
+            }
         }
     }
 }

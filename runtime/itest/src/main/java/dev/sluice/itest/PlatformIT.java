@@ -203,6 +203,7 @@ class PlatformIT {
     void brokenBoardsLeaveTheRegistryAlone(@TempDir Path dir) throws Exception {
         List<Path> boards = brokenCorpus(dir);
         assertTrue(boards.size() >= 40, "the corpus is bundled: " + boards.size());
+        Await.kernelSettled(context, registry);
         Map<String, Object> before = snapshot(registry, platform);
         for (Path board : boards) {
             String fragment = expectedFragment(board);
@@ -225,6 +226,7 @@ class PlatformIT {
                 + "\tmemory { device_type = \"memory\"; reg = <0x80000000 0x100000>; };\n"
                 + "\tintc: intc { compatible = \"sluice,intc\"; interrupt-controller; #interrupt-cells = <2>; sluice,num-lines = <4>; };\n"
                 + "\tuart@1000 { compatible = \"ns16550a\"; reg = <0x1000 0x100>; interrupts = <9 4>; };\n};\n");
+        Await.kernelSettled(context, registry);
         Map<String, Object> before = snapshot(registry, platform);
         DevicetreeException e = assertThrows(DevicetreeException.class, () -> platform.load(board));
         assertEquals(board + ":8:61: property 'interrupts' of /uart@1000: interrupt 0 is line 9 but /intc has lines 0..3",
