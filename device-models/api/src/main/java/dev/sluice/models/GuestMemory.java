@@ -2,6 +2,7 @@ package dev.sluice.models;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -31,6 +32,9 @@ public final class GuestMemory {
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** What an untouched page reads as; never written. */
+    private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
     private final long base;
     private final long size;
@@ -217,6 +221,46 @@ public final class GuestMemory {
     /** Copies all of {@code src} into guest memory at {@code address}. */
     public void write(long address, byte[] src) {
         write(address, src, 0, src.length);
+    }
+
+    /**
+     * Copies {@code dst.remaining()} bytes from guest memory at {@code address} into {@code dst}
+     * (e.g. a direct buffer a device hands to a file channel, without an intermediate array),
+     * advancing its position. Nothing is transferred if the range is outside RAM.
+     */
+    public void read(long address, ByteBuffer dst) {
+        int length = dst.remaining();
+        long off = check(address, length);
+        int done = 0;
+        while (done < length) {
+            int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
+            byte[] p = pages.get(page(off));
+            if (p == null) {
+                dst.put(ZEROS, 0, chunk);
+            } else {
+                dst.put(p, inPage(off), chunk);
+            }
+            done += chunk;
+            off += chunk;
+        }
+        VarHandle.acquireFence();
+    }
+
+    /**
+     * Copies {@code src.remaining()} bytes from {@code src} into guest memory at {@code address},
+     * advancing its position. Nothing is transferred if the range is outside RAM.
+     */
+    public void write(long address, ByteBuffer src) {
+        int length = src.remaining();
+        long off = check(address, length);
+        VarHandle.releaseFence();
+        int done = 0;
+        while (done < length) {
+            int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
+            src.get(writablePage(page(off)), inPage(off), chunk);
+            done += chunk;
+            off += chunk;
+        }
     }
 
     /** Sets {@code length} bytes to {@code value}; zero-filling untouched pages commits nothing. */

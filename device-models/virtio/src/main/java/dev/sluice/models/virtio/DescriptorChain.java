@@ -1,5 +1,6 @@
 package dev.sluice.models.virtio;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -113,6 +114,71 @@ public final class DescriptorChain {
             for (long[] p : pieces) {
                 queue.memory().write(p[0], src, (int) p[1], (int) p[2]);
             }
+        });
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes of the device-readable stream from {@code offset} into
+     * {@code dst} (e.g. a direct buffer handed to a file channel next), advancing its position.
+     *
+     * @throws IndexOutOfBoundsException if that is beyond the readable bytes
+     */
+    public void read(int offset, ByteBuffer dst) {
+        int length = dst.remaining();
+        if (offset < 0 || offset > readable - length) {
+            throw new IndexOutOfBoundsException("read " + offset + "+" + length + " of " + readable + " readable bytes");
+        }
+        int pos = 0;
+        int done = 0;
+        int limit = dst.limit();
+        for (Segment s : segments) {
+            if (s.writable() || done == length) {
+                continue;
+            }
+            int segEnd = pos + s.length();
+            if (segEnd > offset + done) {
+                int skip = offset + done - pos;
+                int n = Math.min(s.length() - skip, length - done);
+                dst.limit(dst.position() + n);
+                queue.memory().read(s.address() + skip, dst);
+                done += n;
+            }
+            pos = segEnd;
+        }
+        dst.limit(limit);
+    }
+
+    /**
+     * Writes {@code src.remaining()} bytes of {@code src} into the device-writable stream at
+     * {@code offset}, advancing its position; like {@link #write(int, byte[], int, int)}, under the
+     * transport's lock and only while the queue has not been reset.
+     *
+     * @throws IndexOutOfBoundsException if that is beyond the writable bytes
+     */
+    public void write(int offset, ByteBuffer src) {
+        int length = src.remaining();
+        if (offset < 0 || offset > writable - length) {
+            throw new IndexOutOfBoundsException("write " + offset + "+" + length + " of " + writable + " writable bytes");
+        }
+        queue.dma(() -> {
+            int pos = 0;
+            int done = 0;
+            int limit = src.limit();
+            for (Segment s : segments) {
+                if (!s.writable() || done == length) {
+                    continue;
+                }
+                int segEnd = pos + s.length();
+                if (segEnd > offset + done) {
+                    int skip = offset + done - pos;
+                    int n = Math.min(s.length() - skip, length - done);
+                    src.limit(src.position() + n);
+                    queue.memory().write(s.address() + skip, src);
+                    done += n;
+                }
+                pos = segEnd;
+            }
+            src.limit(limit);
         });
     }
 

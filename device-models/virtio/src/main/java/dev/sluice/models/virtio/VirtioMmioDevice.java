@@ -45,9 +45,10 @@ import dev.sluice.models.RegisterBank;
  *
  * <h2>Threads</h2>
  * MMIO accesses run on the driver's thread, serialised by one lock, and never wait for the
- * backend: QueueNotify only schedules work. Requests are processed on the single
- * {@code model-<name>-io} thread from the context's thread factory. Guest-memory writes by the
- * device happen under the lock, after checking that the queue was not reset meanwhile.
+ * backend: QueueNotify only schedules work, waking the io thread once the lock is released.
+ * Requests are processed on the single {@code model-<name>-io} thread from the context's thread
+ * factory. Guest-memory writes by the device happen under the lock, after checking that the queue
+ * was not reset meanwhile; the interrupt line is raised after the lock is released.
  */
 public final class VirtioMmioDevice implements DeviceModel {
 
@@ -59,7 +60,8 @@ public final class VirtioMmioDevice implements DeviceModel {
         long desc;
         long driver;
         long device;
-        VirtQueue active;
+        /** Written under the lock; read without it by the io thread's staleness check. */
+        volatile VirtQueue active;
     }
 
     private final String name;
@@ -73,12 +75,15 @@ public final class VirtioMmioDevice implements DeviceModel {
     private final long offeredFeatures;
     private final QueueConfig[] queues;
     private final AtomicBoolean[] drainPending;
+    /** Set by a QueueNotify write under the lock, consumed by {@link #runKicks()} outside it. */
+    private final AtomicBoolean[] kickPending;
 
-    private int status;
+    /** Written under the lock; volatile for the io thread's lock-free {@link #queue} check. */
+    private volatile int status;
     private long driverFeatures;
     private long negotiatedFeatures;
     private int configGeneration;
-    private boolean closed;
+    private volatile boolean closed;
     private String lastError;
     private long errors;
     private long featureRefusals;
@@ -109,9 +114,11 @@ public final class VirtioMmioDevice implements DeviceModel {
         this.offeredFeatures = device.deviceFeatures() | OFFERED_TRANSPORT_FEATURES;
         this.queues = new QueueConfig[device.queueCount()];
         this.drainPending = new AtomicBoolean[queues.length];
+        this.kickPending = new AtomicBoolean[queues.length];
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new QueueConfig();
             drainPending[i] = new AtomicBoolean();
+            kickPending[i] = new AtomicBoolean();
         }
         this.bank = buildBank((int) reg.size(), configSize);
         this.lock = bank;
@@ -231,11 +238,14 @@ public final class VirtioMmioDevice implements DeviceModel {
         return bank.diagnostics();
     }
 
-    /** @return the ready queue {@code index}, or null if it is not ready (or the device was reset) */
+    /**
+     * @return the ready queue {@code index}, or null if it is not ready (or the device was reset).
+     *         Lock-free (a snapshot): the io thread checks it when it wakes, without waiting for a
+     *         driver that is still inside the notifying register write; guest-memory writes check
+     *         again under the lock.
+     */
     public VirtQueue queue(int index) {
-        synchronized (lock) {
-            return index >= 0 && index < queues.length && live() ? queues[index].active : null;
-        }
+        return index >= 0 && index < queues.length && live() ? queues[index].active : null;
     }
 
     /**
@@ -314,10 +324,10 @@ public final class VirtioMmioDevice implements DeviceModel {
         @Override public int read16(long o) { return open(o, 2) ? view().read16(o) : 0; }
         @Override public int read32(long o) { return open(o, 4) ? view().read32(o) : 0; }
         @Override public long read64(long o) { return open(o, 8) ? view().read64(o) : 0; }
-        @Override public void write8(long o, int v) { if (open(o, 1)) { view().write8(o, v); } }
-        @Override public void write16(long o, int v) { if (open(o, 2)) { view().write16(o, v); } }
-        @Override public void write32(long o, int v) { if (open(o, 4)) { view().write32(o, v); } }
-        @Override public void write64(long o, long v) { if (open(o, 8)) { view().write64(o, v); } }
+        @Override public void write8(long o, int v) { if (open(o, 1)) { view().write8(o, v); runKicks(); } }
+        @Override public void write16(long o, int v) { if (open(o, 2)) { view().write16(o, v); runKicks(); } }
+        @Override public void write32(long o, int v) { if (open(o, 4)) { view().write32(o, v); runKicks(); } }
+        @Override public void write64(long o, long v) { if (open(o, 8)) { view().write64(o, v); runKicks(); } }
 
         @Override public String toString() { return MmioRegion.describe(this); }
     };
@@ -492,14 +502,28 @@ public final class VirtioMmioDevice implements DeviceModel {
             throw new VirtioProtocolException("QueueNotify for queue " + index + ", which is not ready");
         }
         notifications++;
-        VirtQueue q = queues[index].active;
-        if (drainPending[index].compareAndSet(false, true)) {
-            runOnIo(() -> {
-                drainPending[index].set(false);
-                if (queue(index) == q) {
-                    device.queueNotified(q);
+        kickPending[index].set(true); // the io thread is woken by runKicks, once the lock is released
+    }
+
+    /**
+     * Schedules the queue drains that QueueNotify writes asked for. Runs on the writing thread
+     * after the register write has released the lock: woken inside it, the io thread (often
+     * scheduled on the writer's own CPU) would find the lock still held and have to wait for it.
+     */
+    private void runKicks() {
+        for (int i = 0; i < kickPending.length; i++) {
+            if (kickPending[i].get() && kickPending[i].getAndSet(false)) {
+                VirtQueue q = queue(i);
+                int index = i;
+                if (q != null && drainPending[i].compareAndSet(false, true)) {
+                    runOnIo(() -> {
+                        drainPending[index].set(false);
+                        if (queue(index) == q) {
+                            device.queueNotified(q);
+                        }
+                    });
                 }
-            });
+            }
         }
     }
 
@@ -557,8 +581,9 @@ public final class VirtioMmioDevice implements DeviceModel {
     }
 
     private boolean live() {
-        return !closed && (status & (Virtio.STATUS_DEVICE_NEEDS_RESET | Virtio.STATUS_FAILED)) == 0
-                && (status & Virtio.STATUS_DRIVER_OK) != 0;
+        int st = status;
+        return !closed && (st & (Virtio.STATUS_DEVICE_NEEDS_RESET | Virtio.STATUS_FAILED)) == 0
+                && (st & Virtio.STATUS_DRIVER_OK) != 0;
     }
 
     private void raiseLocked(int bits) {
@@ -599,9 +624,24 @@ public final class VirtioMmioDevice implements DeviceModel {
             }
         }
         if (notify) {
+            boolean raise;
             synchronized (lock) {
-                if (live()) {
-                    raiseLocked(Virtio.INT_USED_BUFFER);
+                raise = live();
+                if (raise) {
+                    bank.setBits(Virtio.INTERRUPT_STATUS, Virtio.INT_USED_BUFFER);
+                    interrupts++;
+                }
+            }
+            if (raise) {
+                // Raised outside the lock: the driver's handler reads InterruptStatus at once and
+                // would otherwise wait for this thread to leave the lock. If the driver has
+                // acknowledged everything (or reset the device) meanwhile, the line goes back down,
+                // so it ends up raised exactly while InterruptStatus is not 0.
+                irq.raise();
+                synchronized (lock) {
+                    if (closed || bank.value(Virtio.INTERRUPT_STATUS) == 0) {
+                        irq.lower();
+                    }
                 }
             }
         }

@@ -40,6 +40,7 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
 
     private IOCommandGate<VirtioBlockDriver> gate;
     private BlockEngine engine; // guarded by the gate
+    private BlockSubmitter submitter;
     private volatile long capacity;
     private volatile int blockSize;
     private volatile boolean readOnly;
@@ -78,11 +79,17 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
         if (engine == null) {
             return false;
         }
+        BlockSubmitter s = new BlockSubmitter(gate, e);
         // released in reverse order: after the interrupt source is gone, before the gate and the loop
         manage(() -> gate.runAction(self -> {
             self.engine.shutdown(IOReturn.ABORTED, "the virtio-blk driver stopped with the request outstanding");
+            s.close();
             return IOReturn.SUCCESS;
         }));
+        if (addEventSource(s.doorbell()) != IOReturn.SUCCESS) {
+            return false;
+        }
+        submitter = s;
         capacity = e.capacitySectors();
         blockSize = e.blockSize();
         readOnly = e.readOnly();
@@ -167,36 +174,18 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
 
     /** Submits and blocks the caller (outside the gate) until the request completed. */
     private void await(Kind kind, long sector, byte[] buffer) {
-        java.util.concurrent.CompletableFuture<Request> finished = new java.util.concurrent.CompletableFuture<>();
-        enqueue(new Request(kind, sector, buffer, finished::complete));
-        Request r;
-        try {
-            r = finished.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOReturnException(IOReturn.ABORTED, "interrupted while waiting for the virtio-blk request");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOReturnException(IOReturn.ERROR, String.valueOf(e.getCause()));
-        }
-        if (r.failure() != null) {
-            throw r.failure();
-        }
+        check(kind, buffer);
+        submitter.await(kind, sector, buffer);
     }
 
     private void enqueue(Request r) {
-        if (r.kind() != Kind.FLUSH) {
-            Objects.requireNonNull(r.buffer, "buffer");
-            if (r.length() % SECTOR_SIZE != 0) {
-                throw new IllegalArgumentException("buffer length " + r.length() + " is not a multiple of " + SECTOR_SIZE);
-            }
-        }
-        IOReturn rc = gate.runAction(self -> {
-            self.engine.submit(r);
-            return IOReturn.SUCCESS;
-        });
-        if (rc != IOReturn.SUCCESS) {
-            r.partsLeft = 1;
-            r.partFinished(new IOReturnException(rc, "the virtio-blk driver is not accepting requests: " + rc));
+        check(r.kind(), r.buffer);
+        submitter.submit(r);
+    }
+
+    private static void check(Kind kind, byte[] buffer) {
+        if (kind != Kind.FLUSH && buffer != null && buffer.length % SECTOR_SIZE != 0) {
+            throw new IllegalArgumentException("buffer length " + buffer.length + " is not a multiple of " + SECTOR_SIZE);
         }
     }
 }
