@@ -8,6 +8,9 @@ import dev.sluice.kernel.catalog.Personality;
 import dev.sluice.kernel.dispatch.IOCompletion;
 import dev.sluice.kernel.registry.IOProbeScore;
 import dev.sluice.kernel.registry.IOService;
+import dev.sluice.kernel.userclient.IOUserClient;
+import dev.sluice.kernel.userclient.IOUserClientCaller;
+import dev.sluice.kernel.userclient.IOUserClientProvider;
 import dev.sluice.kernel.workloop.IOCommandGate;
 import dev.sluice.kernel.workloop.IOInterruptEventSource;
 import dev.sluice.kernel.workloop.IOReturnException;
@@ -26,7 +29,8 @@ import java.util.Objects;
  * notify, never wait), interrupts run on the loop thread through a level-triggered
  * {@link IOInterruptEventSource} that harvests every used element. Synchronous calls wait for their
  * completion outside the gate. Asynchronous completions are delivered through the client's
- * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56).
+ * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56). Tools and the
+ * shell reach the sectors through its user client ({@link BlockUserClient}).
  *
  * <h2>Lifecycle</h2>
  * {@link #start} initialises the device and registers the client interface. When the driver stops
@@ -36,7 +40,7 @@ import java.util.Objects;
  */
 @Personality(name = "VirtioBlock", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=2", probeScore = 1000)
-public final class VirtioBlockDriver extends IOService implements BlockStorage {
+public final class VirtioBlockDriver extends IOService implements BlockStorage, IOUserClientProvider {
 
     private IOCommandGate<VirtioBlockDriver> gate;
     private BlockEngine engine; // guarded by the gate
@@ -103,6 +107,12 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
         setProperty("max-request-bytes", (long) e.maxRequestBytes());
         registerClientInterface(BlockStorage.class, this);
         return true;
+    }
+
+    /** Type 0: raw sector access for tools and the shell ({@link BlockUserClient}). */
+    @Override
+    public IOUserClient newUserClient(int type, IOUserClientCaller caller) {
+        return type == 0 ? BlockUserClient.create(this) : null;
     }
 
     @Override
