@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The guest's RAM: {@code size} bytes at guest-physical address {@code base}, shared by the
  * drivers and the device models (DMA). It is sparse: 64 KiB pages are allocated on the first
  * write that touches them, and untouched pages read as zeros, so a 128 MiB guest commits only
- * what is used.
+ * what is used. Pages are direct (off-heap) buffers, so guest RAM does not count against the
+ * Java heap, and devices can hand {@link #buffers views} of it to file channels.
  *
  * <h2>Accesses</h2>
  * Bytes, little-endian u16/u32/u64 and byte-array copies at any address. Every access is
@@ -29,16 +30,17 @@ public final class GuestMemory {
     /** Page size of the lazy backing store. */
     public static final int PAGE_SIZE = 64 * 1024;
     private static final int PAGE_SHIFT = 16;
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** What an untouched page reads as; never written. */
     private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
     private final long base;
     private final long size;
-    private final AtomicReferenceArray<byte[]> pages;
+    /** Direct buffers, so file channels move data straight to and from guest RAM (see {@link #buffers}). */
+    private final AtomicReferenceArray<ByteBuffer> pages;
 
     /**
      * @param base guest-physical address of the first byte (e.g. 0x8000_0000)
@@ -86,13 +88,13 @@ public final class GuestMemory {
 
     public int read8(long address) {
         long off = check(address, 1);
-        byte[] p = pages.get(page(off));
-        return p == null ? 0 : p[inPage(off)] & 0xff;
+        ByteBuffer p = pages.get(page(off));
+        return p == null ? 0 : p.get(inPage(off)) & 0xff;
     }
 
     public void write8(long address, int value) {
         long off = check(address, 1);
-        writablePage(page(off))[inPage(off)] = (byte) value;
+        writablePage(page(off)).put(inPage(off), (byte) value);
     }
 
     /** @return the little-endian u16 at {@code address} (acquire) */
@@ -100,7 +102,7 @@ public final class GuestMemory {
         long off = check(address, 2);
         int v;
         if (fits(off, 2)) {
-            byte[] p = pages.get(page(off));
+            ByteBuffer p = pages.get(page(off));
             v = p == null ? 0 : (short) SHORT.get(p, inPage(off)) & 0xffff;
         } else {
             v = (int) readSlow(off, 2);
@@ -125,7 +127,7 @@ public final class GuestMemory {
         long off = check(address, 4);
         long v;
         if (fits(off, 4)) {
-            byte[] p = pages.get(page(off));
+            ByteBuffer p = pages.get(page(off));
             v = p == null ? 0 : (int) INT.get(p, inPage(off)) & 0xffff_ffffL;
         } else {
             v = readSlow(off, 4);
@@ -150,7 +152,7 @@ public final class GuestMemory {
         long off = check(address, 8);
         long v;
         if (fits(off, 8)) {
-            byte[] p = pages.get(page(off));
+            ByteBuffer p = pages.get(page(off));
             v = p == null ? 0 : (long) LONG.get(p, inPage(off));
         } else {
             v = readSlow(off, 8);
@@ -182,11 +184,11 @@ public final class GuestMemory {
         int done = 0;
         while (done < length) {
             int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
-            byte[] p = pages.get(page(off));
+            ByteBuffer p = pages.get(page(off));
             if (p == null) {
                 java.util.Arrays.fill(dst, dstOffset + done, dstOffset + done + chunk, (byte) 0);
             } else {
-                System.arraycopy(p, inPage(off), dst, dstOffset + done, chunk);
+                p.get(inPage(off), dst, dstOffset + done, chunk);
             }
             done += chunk;
             off += chunk;
@@ -212,7 +214,7 @@ public final class GuestMemory {
         int done = 0;
         while (done < length) {
             int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
-            System.arraycopy(src, srcOffset + done, writablePage(page(off)), inPage(off), chunk);
+            writablePage(page(off)).put(inPage(off), src, srcOffset + done, chunk);
             done += chunk;
             off += chunk;
         }
@@ -234,11 +236,11 @@ public final class GuestMemory {
         int done = 0;
         while (done < length) {
             int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
-            byte[] p = pages.get(page(off));
+            ByteBuffer p = pages.get(page(off));
             if (p == null) {
                 dst.put(ZEROS, 0, chunk);
             } else {
-                dst.put(p, inPage(off), chunk);
+                dst.put(dst.position(), p, inPage(off), chunk).position(dst.position() + chunk);
             }
             done += chunk;
             off += chunk;
@@ -257,10 +259,34 @@ public final class GuestMemory {
         int done = 0;
         while (done < length) {
             int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
-            src.get(writablePage(page(off)), inPage(off), chunk);
+            writablePage(page(off)).put(inPage(off), src, src.position(), chunk);
+            src.position(src.position() + chunk);
             done += chunk;
             off += chunk;
         }
+    }
+
+    /**
+     * Views of guest RAM for a device's own I/O: direct buffers that together cover
+     * {@code [address, address + length)} in order, each inside one page, positioned at 0 with
+     * their length as limit. Reading or writing them reads or writes guest memory, so a file
+     * channel moves data between a file and guest RAM without any intermediate copy. Pages not
+     * touched yet are committed. Nothing is returned if the range is outside RAM.
+     *
+     * <p>The views carry no barriers: a device that fills them publishes the data the usual way,
+     * with a releasing {@code write16/32/64} (e.g. of the used ring index) afterwards.
+     */
+    public ByteBuffer[] buffers(long address, int length) {
+        long off = check(address, length);
+        long end = off + length;
+        int count = length == 0 ? 0 : page(end - 1) - page(off) + 1;
+        ByteBuffer[] out = new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            int chunk = (int) Math.min(end - off, PAGE_SIZE - inPage(off));
+            out[i] = writablePage(page(off)).slice(inPage(off), chunk);
+            off += chunk;
+        }
+        return out;
     }
 
     /** Sets {@code length} bytes to {@code value}; zero-filling untouched pages commits nothing. */
@@ -269,10 +295,16 @@ public final class GuestMemory {
         long end = off + length;
         while (off < end) {
             int chunk = (int) Math.min(end - off, PAGE_SIZE - inPage(off));
-            byte[] p = pages.get(page(off));
+            ByteBuffer p = pages.get(page(off));
             if (p != null || value != 0) {
-                byte[] w = p != null ? p : writablePage(page(off));
-                java.util.Arrays.fill(w, inPage(off), inPage(off) + chunk, (byte) value);
+                ByteBuffer w = p != null ? p : writablePage(page(off));
+                if (value == 0) {
+                    w.put(inPage(off), ZEROS, 0, chunk);
+                } else {
+                    for (int i = 0; i < chunk; i++) {
+                        w.put(inPage(off) + i, (byte) value);
+                    }
+                }
             }
             off += chunk;
         }
@@ -306,10 +338,10 @@ public final class GuestMemory {
         return inPage(off) <= PAGE_SIZE - width;
     }
 
-    private byte[] writablePage(int index) {
-        byte[] p = pages.get(index);
+    private ByteBuffer writablePage(int index) {
+        ByteBuffer p = pages.get(index);
         if (p == null) {
-            byte[] fresh = new byte[PAGE_SIZE];
+            ByteBuffer fresh = ByteBuffer.allocateDirect(PAGE_SIZE); // zeroed
             p = pages.compareAndExchange(index, null, fresh);
             if (p == null) {
                 p = fresh;
@@ -321,8 +353,8 @@ public final class GuestMemory {
     private long readSlow(long off, int width) {
         long v = 0;
         for (int i = 0; i < width; i++) {
-            byte[] p = pages.get(page(off + i));
-            long b = p == null ? 0 : p[inPage(off + i)] & 0xff;
+            ByteBuffer p = pages.get(page(off + i));
+            long b = p == null ? 0 : p.get(inPage(off + i)) & 0xff;
             v |= b << (8 * i);
         }
         return v;
@@ -330,7 +362,7 @@ public final class GuestMemory {
 
     private void writeSlow(long off, int width, long value) {
         for (int i = 0; i < width; i++) {
-            writablePage(page(off + i))[inPage(off + i)] = (byte) (value >>> (8 * i));
+            writablePage(page(off + i)).put(inPage(off + i), (byte) (value >>> (8 * i)));
         }
     }
 }

@@ -93,6 +93,28 @@ class GuestMemoryTest {
     }
 
     @Test
+    @DisplayName("buffers() are direct views of guest RAM covering the range page by page: writes through them are read back, and vice versa")
+    void views() {
+        long a = BASE + 2 * GuestMemory.PAGE_SIZE - 100;
+        ByteBuffer[] v = mem.buffers(a, GuestMemory.PAGE_SIZE + 200);
+        assertEquals(3, v.length);
+        assertEquals(100, v[0].remaining());
+        assertEquals(GuestMemory.PAGE_SIZE, v[1].remaining());
+        assertEquals(100, v[2].remaining());
+        assertTrue(v[1].isDirect());
+        v[0].put(99, (byte) 0x11);
+        v[1].put(0, (byte) 0x22);
+        v[2].put(99, (byte) 0x33);
+        assertEquals(0x11, mem.read8(a + 99));
+        assertEquals(0x22, mem.read8(a + 100));
+        assertEquals(0x33, mem.read8(a + 100 + GuestMemory.PAGE_SIZE + 99));
+        mem.write32(a + 96, 0xcafe_f00dL);
+        assertEquals((byte) 0x0d, v[0].get(96));
+        assertEquals(0, mem.buffers(a, 0).length);
+        assertThrows(DmaException.class, () -> mem.buffers(mem.end() - 10, 11));
+    }
+
+    @Test
     @DisplayName("every access outside RAM throws DmaException naming address and length, transferring nothing")
     void bounds() {
         DmaException e = assertThrows(DmaException.class, () -> mem.read32(BASE - 4));

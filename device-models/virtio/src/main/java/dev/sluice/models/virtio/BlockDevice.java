@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>The image is created sparse with the configured capacity if missing, and extended (sparse)
  * if shorter.</li>
  * </ul>
- * Requests are processed in order on the io thread; every request made available before a
- * notification is completed, and completions of one pass share one interrupt.
+ * Data moves between the image and guest memory by file-channel I/O on views of guest RAM, with
+ * no copy in between. Requests are processed in order on the io thread; every request made
+ * available before a notification is completed, and completions of one pass share one interrupt.
  */
 public final class BlockDevice extends VirtioDevice {
 
@@ -44,11 +45,6 @@ public final class BlockDevice extends VirtioDevice {
     private final int sizeMax;
     private final boolean readOnly;
     private final byte[] id;
-    /** Largest transfer buffer (bytes); a longer request is moved in pieces of this size. */
-    static final int SCRATCH_MAX = 1 << 20;
-
-    /** The transfer buffer; used only on the io thread. */
-    private ByteBuffer scratch;
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
@@ -200,22 +196,8 @@ public final class BlockDevice extends VirtioDevice {
             finish(queue, chain, statusAt, 0, Virtio.BLK_S_IOERR);
             return;
         }
-        ByteBuffer buf = scratch(length);
-        long pos = sector * Virtio.SECTOR_SIZE;
         try {
-            for (int done = 0; done < length; ) {
-                int n = Math.min(buf.capacity(), length - done);
-                buf.clear().limit(n);
-                while (buf.hasRemaining()) {
-                    if (channel.read(buf, pos + done + buf.position()) < 0) {
-                        while (buf.hasRemaining()) {
-                            buf.put((byte) 0); // beyond the end of a short image: zeros
-                        }
-                    }
-                }
-                chain.write(done, buf.flip());
-                done += n;
-            }
+            chain.readFrom(channel, sector * Virtio.SECTOR_SIZE, 0, length);
         } catch (IOException e) {
             finish(queue, chain, statusAt, 0, Virtio.BLK_S_IOERR);
             return;
@@ -230,40 +212,14 @@ public final class BlockDevice extends VirtioDevice {
             finish(queue, chain, statusAt, 0, Virtio.BLK_S_IOERR);
             return;
         }
-        ByteBuffer buf = scratch(length);
-        long pos = sector * Virtio.SECTOR_SIZE;
         try {
-            for (int done = 0; done < length; ) {
-                int n = Math.min(buf.capacity(), length - done);
-                buf.clear().limit(n);
-                chain.read(16 + done, buf);
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    channel.write(buf, pos + done + buf.position());
-                }
-                done += n;
-            }
+            chain.writeTo(channel, sector * Virtio.SECTOR_SIZE, 16, length);
         } catch (IOException e) {
             finish(queue, chain, statusAt, 0, Virtio.BLK_S_IOERR);
             return;
         }
         writes.incrementAndGet();
         finish(queue, chain, statusAt, 0, Virtio.BLK_S_OK);
-    }
-
-    /**
-     * The io thread's transfer buffer: direct, so the file channel moves data straight between it
-     * and the file (a heap array would be copied through a temporary direct buffer by the JDK), and
-     * reused, so a request allocates nothing. Sized to the largest request (seg_max x size_max)
-     * up to {@link #SCRATCH_MAX}; longer requests go through it in pieces. Grows on demand.
-     */
-    private ByteBuffer scratch(int length) {
-        int want = Math.min(Math.max(length, Virtio.SECTOR_SIZE), SCRATCH_MAX);
-        if (scratch == null || scratch.capacity() < want) {
-            int size = (int) Math.min(SCRATCH_MAX, Math.max(want, Math.min((long) segMax * sizeMax, SCRATCH_MAX)));
-            scratch = ByteBuffer.allocateDirect(size);
-        }
-        return scratch;
     }
 
     private void finish(VirtQueue queue, DescriptorChain chain, int statusAt, int dataWritten, int status) {

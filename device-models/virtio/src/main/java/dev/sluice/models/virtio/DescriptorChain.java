@@ -1,6 +1,8 @@
 package dev.sluice.models.virtio;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -118,19 +120,19 @@ public final class DescriptorChain {
     }
 
     /**
-     * Reads {@code dst.remaining()} bytes of the device-readable stream from {@code offset} into
-     * {@code dst} (e.g. a direct buffer handed to a file channel next), advancing its position.
+     * Writes {@code length} bytes of the device-readable stream from {@code offset} to
+     * {@code channel} at {@code position}, straight from guest RAM (no intermediate copy).
      *
      * @throws IndexOutOfBoundsException if that is beyond the readable bytes
+     * @throws IOException              if the channel fails
      */
-    public void read(int offset, ByteBuffer dst) {
-        int length = dst.remaining();
-        if (offset < 0 || offset > readable - length) {
+    public void writeTo(FileChannel channel, long position, int offset, int length) throws IOException {
+        if (offset < 0 || length < 0 || offset > readable - length) {
             throw new IndexOutOfBoundsException("read " + offset + "+" + length + " of " + readable + " readable bytes");
         }
         int pos = 0;
+        long at = position;
         int done = 0;
-        int limit = dst.limit();
         for (Segment s : segments) {
             if (s.writable() || done == length) {
                 continue;
@@ -139,47 +141,59 @@ public final class DescriptorChain {
             if (segEnd > offset + done) {
                 int skip = offset + done - pos;
                 int n = Math.min(s.length() - skip, length - done);
-                dst.limit(dst.position() + n);
-                queue.memory().read(s.address() + skip, dst);
+                for (ByteBuffer b : queue.memory().buffers(s.address() + skip, n)) {
+                    while (b.hasRemaining()) {
+                        at += channel.write(b, at);
+                    }
+                }
                 done += n;
             }
             pos = segEnd;
         }
-        dst.limit(limit);
     }
 
     /**
-     * Writes {@code src.remaining()} bytes of {@code src} into the device-writable stream at
-     * {@code offset}, advancing its position; like {@link #write(int, byte[], int, int)}, under the
-     * transport's lock and only while the queue has not been reset.
+     * Reads {@code length} bytes from {@code channel} at {@code position} into the device-writable
+     * stream at {@code offset}, straight into guest RAM; bytes beyond the end of the file read as
+     * zeros. Each buffer is filled only while the queue has not been reset, and a reset waits for
+     * the buffer being filled (see {@link VirtioMmioDevice}), so a reset driver never sees late DMA.
      *
      * @throws IndexOutOfBoundsException if that is beyond the writable bytes
+     * @throws IOException              if the channel fails
+     * @throws StaleQueueException      if the queue was reset meanwhile
      */
-    public void write(int offset, ByteBuffer src) {
-        int length = src.remaining();
-        if (offset < 0 || offset > writable - length) {
+    public void readFrom(FileChannel channel, long position, int offset, int length) throws IOException {
+        if (offset < 0 || length < 0 || offset > writable - length) {
             throw new IndexOutOfBoundsException("write " + offset + "+" + length + " of " + writable + " writable bytes");
         }
-        queue.dma(() -> {
-            int pos = 0;
-            int done = 0;
-            int limit = src.limit();
-            for (Segment s : segments) {
-                if (!s.writable() || done == length) {
-                    continue;
-                }
-                int segEnd = pos + s.length();
-                if (segEnd > offset + done) {
-                    int skip = offset + done - pos;
-                    int n = Math.min(s.length() - skip, length - done);
-                    src.limit(src.position() + n);
-                    queue.memory().write(s.address() + skip, src);
-                    done += n;
-                }
-                pos = segEnd;
+        int pos = 0;
+        long at = position;
+        int done = 0;
+        for (Segment s : segments) {
+            if (!s.writable() || done == length) {
+                continue;
             }
-            src.limit(limit);
-        });
+            int segEnd = pos + s.length();
+            if (segEnd > offset + done) {
+                int skip = offset + done - pos;
+                int n = Math.min(s.length() - skip, length - done);
+                for (ByteBuffer b : queue.memory().buffers(s.address() + skip, n)) {
+                    long from = at;
+                    queue.directDma(() -> {
+                        while (b.hasRemaining()) {
+                            if (channel.read(b, from + b.position()) < 0) {
+                                while (b.hasRemaining()) {
+                                    b.put((byte) 0); // beyond the end of a short image
+                                }
+                            }
+                        }
+                    });
+                    at += b.limit();
+                }
+                done += n;
+            }
+            pos = segEnd;
+        }
     }
 
     /**

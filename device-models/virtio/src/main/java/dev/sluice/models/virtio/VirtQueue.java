@@ -103,6 +103,10 @@ public final class VirtQueue {
         transport.dma(this, writes);
     }
 
+    void directDma(VirtioMmioDevice.DirectTransfer transfer) throws java.io.IOException {
+        transport.directDma(this, transfer);
+    }
+
     /** @return true if chains completed since the last call and the driver wants interrupts */
     boolean takeInterruptNeed() {
         if (!completedSinceInterrupt) {

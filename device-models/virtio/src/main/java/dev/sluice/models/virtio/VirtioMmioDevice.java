@@ -48,7 +48,10 @@ import dev.sluice.models.RegisterBank;
  * backend: QueueNotify only schedules work, waking the io thread once the lock is released.
  * Requests are processed on the single {@code model-<name>-io} thread from the context's thread
  * factory. Guest-memory writes by the device happen under the lock, after checking that the queue
- * was not reset meanwhile; the interrupt line is raised after the lock is released.
+ * was not reset meanwhile; bulk data a device reads from its backend straight into guest memory
+ * goes in outside the lock, under a DMA guard that a reset (Status = 0) or QueueReady = 0 waits
+ * for, so those two writes may wait for one buffer (at most a 64 KiB page) being filled. The
+ * interrupt line is raised after the lock is released.
  */
 public final class VirtioMmioDevice implements DeviceModel {
 
@@ -75,6 +78,8 @@ public final class VirtioMmioDevice implements DeviceModel {
     private final long offeredFeatures;
     private final QueueConfig[] queues;
     private final AtomicBoolean[] drainPending;
+    /** Held by the io thread while it fills guest memory outside the lock ({@link #directDma}). */
+    private final java.util.concurrent.locks.ReentrantLock dmaGuard = new java.util.concurrent.locks.ReentrantLock();
     /** Set by a QueueNotify write under the lock, consumed by {@link #runKicks()} outside it. */
     private final AtomicBoolean[] kickPending;
 
@@ -286,6 +291,38 @@ public final class VirtioMmioDevice implements DeviceModel {
         return memory;
     }
 
+    /** A transfer into guest memory that does not need the transport's lock (e.g. a file read). */
+    @FunctionalInterface
+    interface DirectTransfer {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs a guest-memory transfer of the io thread outside the transport's lock, so that the
+     * driver's register accesses do not wait for the backend, but under the DMA guard: only while
+     * {@code q} is still live, and a reset or queue disable (which waits for the guard) cannot
+     * return while it is in progress. The transfer must not take the transport's lock.
+     *
+     * @throws StaleQueueException if the queue was reset or the device closed or failed meanwhile
+     */
+    void directDma(VirtQueue q, DirectTransfer transfer) throws java.io.IOException {
+        dmaGuard.lock();
+        try {
+            if (closed || queues[q.index()].active != q || (status & Virtio.STATUS_DEVICE_NEEDS_RESET) != 0) {
+                throw new StaleQueueException();
+            }
+            transfer.run();
+        } finally {
+            dmaGuard.unlock();
+        }
+    }
+
+    /** Waits (lock held) until no direct transfer is in progress; later ones see the queue stale. */
+    private void awaitDirectDma() {
+        dmaGuard.lock();
+        dmaGuard.unlock();
+    }
+
     void dma(VirtQueue q, Runnable writes) {
         synchronized (lock) {
             if (closed || queues[q.index()].active != q || (status & Virtio.STATUS_DEVICE_NEEDS_RESET) != 0) {
@@ -460,6 +497,7 @@ public final class VirtioMmioDevice implements DeviceModel {
         QueueConfig q = queues[i];
         if (value == 0) {
             q.active = null;
+            awaitDirectDma();
             return;
         }
         if (q.active != null) {
@@ -577,6 +615,7 @@ public final class VirtioMmioDevice implements DeviceModel {
         }
         bank.reset();
         irq.lower();
+        awaitDirectDma();
         device.reset();
     }
 
