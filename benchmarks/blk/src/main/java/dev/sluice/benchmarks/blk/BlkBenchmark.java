@@ -1,17 +1,24 @@
 package dev.sluice.benchmarks.blk;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Throughput of the virtio-blk driver vs a raw {@link java.nio.channels.FileChannel} on the same
  * image file, with the same request sizes, offsets and flush policy.
  *
- * <p>Usage: {@code BlkBenchmark [MiB] [rounds] [random-ops]}: an image of MiB (default 64), every
+ * <p>Two fronts, each against raw on its own image: {@code engine}, the driver's data path without
+ * OSGi ({@link EngineTarget}), and {@code osgi}, the registered {@code BlockStorage} service in a
+ * real Felix running the kernel image's bundles ({@link OsgiTarget}).
+ *
+ * <p>Usage: {@code BlkBenchmark [MiB] [rounds] [random-ops] [engine|osgi|both]}: an image of MiB (default 64), every
  * row measured {@code rounds} times (default 5) after one unprinted warm-up round, driver and raw
  * alternating which goes first; the table shows medians. Sequential rows cover the whole image
  * four times in 1 MiB requests; random rows make {@code random-ops} (default 20000) 4 KiB requests
@@ -35,27 +42,62 @@ public final class BlkBenchmark {
     private BlkBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            benchmark(args);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1); // a half-booted framework must not keep the JVM alive
+        }
+    }
+
+    private static void benchmark(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int ops = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        String front = args.length > 3 ? args[3] : "both";
+        if (!List.of("engine", "osgi", "both").contains(front)) {
+            throw new IllegalArgumentException("front '" + front + "' is not engine, osgi or both");
+        }
         long imageBytes = (long) mib * MIB;
-        Path dir = Files.createTempDirectory("sluice-blk-bench");
-        Path image = dir.resolve("disk.img");
-        try (BlockTarget driver = new EngineTarget(dir, "disk.img", imageBytes / 512);
-             BlockTarget raw = new RawFileTarget(image)) {
-            System.out.printf(Locale.ROOT, "virtio-blk: %s vs %s on one %d MiB image (%s), median of %d rounds; "
-                    + "sequential rows %d passes, random rows %d ops%n", driver.name(), raw.name(), mib, image, rounds,
-                    PASSES, ops);
-            System.out.println("raw: positional read/write of the caller's byte[] on the calling thread (QD1 always); "
-                    + "no flush/force except '+flush' (one at the end, both sides)");
-            new Workload("fill", true, MIB, false, 1, false).run(driver, imageBytes, 1, ops, 1); // allocate the blocks
-            measure(driver, raw, imageBytes, ops, 1, false); // warm-up: JIT, page cache
-            double[][][] mbps = measure(driver, raw, imageBytes, ops, rounds, true);
-            print(mbps);
-        } finally {
-            Files.deleteIfExists(image);
-            Files.deleteIfExists(dir);
+        System.out.printf(Locale.ROOT, "virtio-blk vs raw FileChannel on the same %d MiB image, median of %d rounds "
+                + "(driver and raw alternate going first); sequential rows %d passes, random rows %d ops%n", mib, rounds,
+                PASSES, ops);
+        System.out.println("raw: positional read/write of the caller's byte[] on the calling thread (QD1 always); "
+                + "no flush/force except '+flush' (one at the end, both sides)");
+        if (!front.equals("osgi")) {
+            Path dir = Files.createTempDirectory("sluice-blk-bench");
+            try (BlockTarget driver = new EngineTarget(dir, "disk.img", imageBytes / 512);
+                 BlockTarget raw = new RawFileTarget(dir.resolve("disk.img"))) {
+                run(driver, raw, imageBytes, ops, rounds);
+            } finally {
+                delete(dir);
+            }
+        }
+        if (!front.equals("engine")) {
+            Path home = Files.createTempDirectory("sluice-blk-osgi");
+            Path kernel = Path.of(System.getProperty("sluice.image", "runtime/launcher/target/sluice.jar"));
+            try (BlockTarget driver = new OsgiTarget(kernel, home, "disk.img", imageBytes / 512);
+                 BlockTarget raw = new RawFileTarget(home.resolve("var").resolve("disk.img"))) {
+                run(driver, raw, imageBytes, ops, rounds);
+            } finally {
+                delete(home);
+            }
+        }
+    }
+
+    private static void run(BlockTarget driver, BlockTarget raw, long imageBytes, int ops, int rounds) throws Exception {
+        System.out.printf(Locale.ROOT, "%n%s:%n", driver.name());
+        new Workload("fill", true, MIB, false, 1, false).run(driver, imageBytes, 1, ops, 1); // allocate the blocks
+        measure(driver, raw, imageBytes, ops, 1, false); // warm-up: JIT, page cache
+        print(measure(driver, raw, imageBytes, ops, rounds, true));
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -75,7 +117,7 @@ public final class BlkBenchmark {
                 out[i][first == driver ? 1 : 0][r] = bytes / (n2 / 1e9) / 1e6;
             }
             if (progress) {
-                System.err.printf("round %d/%d done%n", r + 1, rounds);
+                System.err.printf("%s: round %d/%d done%n", driver.name(), r + 1, rounds);
             }
         }
         return out;
