@@ -34,7 +34,7 @@ public final class GuestMemory {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** What an untouched page reads as; never written. */
+    /** Zeros for clearing a page; never written. */
     private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
     private final long base;
@@ -223,47 +223,6 @@ public final class GuestMemory {
     /** Copies all of {@code src} into guest memory at {@code address}. */
     public void write(long address, byte[] src) {
         write(address, src, 0, src.length);
-    }
-
-    /**
-     * Copies {@code dst.remaining()} bytes from guest memory at {@code address} into {@code dst}
-     * (e.g. a direct buffer a device hands to a file channel, without an intermediate array),
-     * advancing its position. Nothing is transferred if the range is outside RAM.
-     */
-    public void read(long address, ByteBuffer dst) {
-        int length = dst.remaining();
-        long off = check(address, length);
-        int done = 0;
-        while (done < length) {
-            int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
-            ByteBuffer p = pages.get(page(off));
-            if (p == null) {
-                dst.put(ZEROS, 0, chunk);
-            } else {
-                dst.put(dst.position(), p, inPage(off), chunk).position(dst.position() + chunk);
-            }
-            done += chunk;
-            off += chunk;
-        }
-        VarHandle.acquireFence();
-    }
-
-    /**
-     * Copies {@code src.remaining()} bytes from {@code src} into guest memory at {@code address},
-     * advancing its position. Nothing is transferred if the range is outside RAM.
-     */
-    public void write(long address, ByteBuffer src) {
-        int length = src.remaining();
-        long off = check(address, length);
-        VarHandle.releaseFence();
-        int done = 0;
-        while (done < length) {
-            int chunk = Math.min(length - done, PAGE_SIZE - inPage(off));
-            writablePage(page(off)).put(inPage(off), src, src.position(), chunk);
-            src.position(src.position() + chunk);
-            done += chunk;
-            off += chunk;
-        }
     }
 
     /**

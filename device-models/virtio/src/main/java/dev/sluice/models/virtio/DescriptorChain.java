@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -121,7 +122,8 @@ public final class DescriptorChain {
 
     /**
      * Writes {@code length} bytes of the device-readable stream from {@code offset} to
-     * {@code channel} at {@code position}, straight from guest RAM (no intermediate copy).
+     * {@code channel} at {@code position}, straight from guest RAM with one gathering write (no
+     * intermediate copy). Moves the channel's position: the channel must be the caller's alone.
      *
      * @throws IndexOutOfBoundsException if that is beyond the readable bytes
      * @throws IOException              if the channel fails
@@ -130,33 +132,20 @@ public final class DescriptorChain {
         if (offset < 0 || length < 0 || offset > readable - length) {
             throw new IndexOutOfBoundsException("read " + offset + "+" + length + " of " + readable + " readable bytes");
         }
-        int pos = 0;
-        long at = position;
-        int done = 0;
-        for (Segment s : segments) {
-            if (s.writable() || done == length) {
-                continue;
-            }
-            int segEnd = pos + s.length();
-            if (segEnd > offset + done) {
-                int skip = offset + done - pos;
-                int n = Math.min(s.length() - skip, length - done);
-                for (ByteBuffer b : queue.memory().buffers(s.address() + skip, n)) {
-                    while (b.hasRemaining()) {
-                        at += channel.write(b, at);
-                    }
-                }
-                done += n;
-            }
-            pos = segEnd;
+        ByteBuffer[] bufs = views(false, offset, length);
+        channel.position(position);
+        long left = length;
+        while (left > 0) {
+            left -= channel.write(bufs);
         }
     }
 
     /**
      * Reads {@code length} bytes from {@code channel} at {@code position} into the device-writable
-     * stream at {@code offset}, straight into guest RAM; bytes beyond the end of the file read as
-     * zeros. Each buffer is filled only while the queue has not been reset, and a reset waits for
-     * the buffer being filled (see {@link VirtioMmioDevice}), so a reset driver never sees late DMA.
+     * stream at {@code offset}, straight into guest RAM with one scattering read; bytes beyond the
+     * end of the file read as zeros. Moves the channel's position: the channel must be the
+     * caller's alone. The transfer happens only while the queue has not been reset, and a reset
+     * waits for it (see {@link VirtioMmioDevice}), so a reset driver never sees late DMA.
      *
      * @throws IndexOutOfBoundsException if that is beyond the writable bytes
      * @throws IOException              if the channel fails
@@ -166,34 +155,44 @@ public final class DescriptorChain {
         if (offset < 0 || length < 0 || offset > writable - length) {
             throw new IndexOutOfBoundsException("write " + offset + "+" + length + " of " + writable + " writable bytes");
         }
+        ByteBuffer[] bufs = views(true, offset, length);
+        queue.directDma(() -> {
+            channel.position(position);
+            long left = length;
+            while (left > 0) {
+                long n = channel.read(bufs);
+                if (n < 0) {
+                    for (ByteBuffer b : bufs) {
+                        while (b.hasRemaining()) {
+                            b.put((byte) 0); // beyond the end of a short image
+                        }
+                    }
+                    return;
+                }
+                left -= n;
+            }
+        });
+    }
+
+    /** @return guest-RAM views of bytes {@code [offset, offset + length)} of one direction's stream */
+    private ByteBuffer[] views(boolean writableSide, int offset, int length) {
+        List<ByteBuffer> out = new ArrayList<>();
         int pos = 0;
-        long at = position;
         int done = 0;
         for (Segment s : segments) {
-            if (!s.writable() || done == length) {
+            if (s.writable() != writableSide || done == length) {
                 continue;
             }
             int segEnd = pos + s.length();
             if (segEnd > offset + done) {
                 int skip = offset + done - pos;
                 int n = Math.min(s.length() - skip, length - done);
-                for (ByteBuffer b : queue.memory().buffers(s.address() + skip, n)) {
-                    long from = at;
-                    queue.directDma(() -> {
-                        while (b.hasRemaining()) {
-                            if (channel.read(b, from + b.position()) < 0) {
-                                while (b.hasRemaining()) {
-                                    b.put((byte) 0); // beyond the end of a short image
-                                }
-                            }
-                        }
-                    });
-                    at += b.limit();
-                }
+                out.addAll(Arrays.asList(queue.memory().buffers(s.address() + skip, n)));
                 done += n;
             }
             pos = segEnd;
         }
+        return out.toArray(ByteBuffer[]::new);
     }
 
     /**

@@ -50,7 +50,7 @@ import dev.sluice.models.RegisterBank;
  * factory. Guest-memory writes by the device happen under the lock, after checking that the queue
  * was not reset meanwhile; bulk data a device reads from its backend straight into guest memory
  * goes in outside the lock, under a DMA guard that a reset (Status = 0) or QueueReady = 0 waits
- * for, so those two writes may wait for one buffer (at most a 64 KiB page) being filled. The
+ * for, so those two writes may wait for the read of one request's data in progress. The
  * interrupt line is raised after the lock is released.
  */
 public final class VirtioMmioDevice implements DeviceModel {
