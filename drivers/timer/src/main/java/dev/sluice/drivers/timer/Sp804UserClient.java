@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (1 .. {@value #MAX_MICROS}, 10 s: a counter is a shared resource, so a client may not hold
  * one for the hardware's full 71 minutes), arms a free SP804 counter for it and ends when the
  * counter's interrupt arrives. Each returns three scalars: the measured wait in µs (from arming
- * the counter to the caller running again), how late that was in µs (past the counter's expiry),
- * and which counter served the call (1 or 2).
+ * the counter to the caller running again), how late that was in µs (past the counter's expiry;
+ * negative would mean woken early), and which counter served the call (1 or 2).
  *
  * <table>
  * <caption>Methods (owner {@value #OWNER})</caption>
@@ -79,9 +79,9 @@ final class Sp804UserClient extends IOUserClient {
         System.arraycopy(out, 0, a.scalarOutput(), 0, out.length);
     }
 
-    /** @return waited µs (arm to wake), late µs (past expiry), counter */
+    /** @return waited µs (arm to wake), late µs (past expiry; negative if woken early), counter */
     static long[] outputs(long micros, Wakeup w) {
-        long lateNanos = Math.max(0, w.latencyNanos());
+        long lateNanos = w.latencyNanos();
         return new long[] {(micros * 1_000 + lateNanos) / 1_000, lateNanos / 1_000, w.timer()};
     }
 
