@@ -5,6 +5,9 @@ import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;
 import dev.sluice.kernel.registry.IOProbeScore;
 import dev.sluice.kernel.registry.IOService;
+import dev.sluice.kernel.userclient.IOUserClient;
+import dev.sluice.kernel.userclient.IOUserClientCaller;
+import dev.sluice.kernel.userclient.IOUserClientProvider;
 import dev.sluice.kernel.workloop.IOCommandGate;
 import dev.sluice.kernel.workloop.IOInterruptEventSource;
 import dev.sluice.kernel.workloop.IOReturnException;
@@ -16,11 +19,12 @@ import java.util.concurrent.ExecutionException;
 /**
  * The virtio-rng driver (virtio 1.x, 5.4), serving {@link EntropySource}. Uses its provider's work
  * loop: submissions run on the caller's thread under the gate, interrupts on the loop thread; a
- * {@link #read} blocks the caller outside the gate until its array is full.
+ * {@link #read} blocks the caller outside the gate until its array is full. Applications and the
+ * shell also reach it through user clients ({@link EntropyUserClient}: {@code ioclient VirtioEntropy read 16}).
  */
 @Personality(name = "VirtioEntropy", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=4", probeScore = 1000)
-public final class VirtioEntropyDriver extends IOService implements EntropySource {
+public final class VirtioEntropyDriver extends IOService implements EntropySource, IOUserClientProvider {
 
     private IOCommandGate<VirtioEntropyDriver> gate;
     private EntropyEngine engine; // guarded by the gate
@@ -66,6 +70,12 @@ public final class VirtioEntropyDriver extends IOService implements EntropySourc
         irq.enable();
         registerClientInterface(EntropySource.class, this);
         return true;
+    }
+
+    /** Opening thread: a user client for connection type 0. */
+    @Override
+    public IOUserClient newUserClient(int type, IOUserClientCaller caller) {
+        return type == 0 ? new EntropyUserClient(this) : null;
     }
 
     @Override
