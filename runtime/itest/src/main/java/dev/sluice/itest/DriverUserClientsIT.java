@@ -155,6 +155,7 @@ class DriverUserClientsIT {
         IOConnect waiter = open(lib, TIMER);
         IOConnect other = open(lib, TIMER);
         MmioRegion regs = nub(TIMER).getDeviceMemory(0);
+        Await.until(() -> !armed(regs, 1) && !armed(regs, 2), "both counters idle, so the armed one below is the long wait's");
         CompletableFuture<IOCallResult> longWait = CompletableFuture.supplyAsync(() -> waiter.call("waitForInterrupt", 10_000_000));
         Await.until(() -> armed(regs, 1) || armed(regs, 2), "the long wait to arm a counter");
         int longCounter = armed(regs, 1) ? 1 : 2;
