@@ -6,9 +6,6 @@ import dev.sluice.drivers.virtio.BlockEngine.Request;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;
 import dev.sluice.kernel.dispatch.IOCompletion;
-import dev.sluice.kernel.registry.IOProbeScore;
-import dev.sluice.kernel.registry.IOService;
-import dev.sluice.kernel.workloop.IOCommandGate;
 import dev.sluice.kernel.workloop.IOInterruptEventSource;
 import dev.sluice.kernel.workloop.IOReturnException;
 import dev.sluice.kernel.workloop.IOWorkLoop;
@@ -29,28 +26,22 @@ import java.util.Objects;
  * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56).
  *
  * <h2>Lifecycle</h2>
- * {@link #start} initialises the device and registers the client interface. When the driver stops
- * (or a later step of start fails), a managed resource resets the device, fails outstanding
- * requests with {@code ABORTED} and returns all DMA memory, after the interrupt source is removed
- * and before the gate and the dedicated loop go.
+ * As every {@link VirtioDriver}: start initialises the device and then registers the client
+ * interface ({@link #publish}). When the driver stops (or a later step of start fails), a managed
+ * resource resets the device, fails outstanding requests with {@code ABORTED} and returns all DMA
+ * memory, after the interrupt source is removed and before the gate and the dedicated loop go.
  */
 @Personality(name = "VirtioBlock", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=2", probeScore = 1000)
-public final class VirtioBlockDriver extends IOService implements BlockStorage {
+public final class VirtioBlockDriver extends VirtioDriver<BlockEngine> implements BlockStorage {
 
-    private IOCommandGate<VirtioBlockDriver> gate;
-    private BlockEngine engine; // guarded by the gate
     private volatile long capacity;
     private volatile int blockSize;
     private volatile boolean readOnly;
 
-    /** Accepts a nub whose registers say virtio-mmio version 2, device ID 2. */
     @Override
-    public IOService probe(IOService provider, IOProbeScore score) {
-        if (!(provider instanceof IOPlatformDevice nub) || nub.getDeviceMemoryCount() < 1) {
-            return null;
-        }
-        return new VirtioMmio(nub.getDeviceMemory(0)).isVirtioDevice(BlockEngine.DEVICE_ID) ? this : null;
+    protected int deviceId() {
+        return BlockEngine.DEVICE_ID;
     }
 
     @Override
@@ -59,39 +50,20 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
     }
 
     @Override
-    public boolean start(IOService provider) {
-        IOPlatformDevice nub = (IOPlatformDevice) provider;
-        BlockEngine e = new BlockEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
-        gate = IOCommandGate.commandGate(this);
-        if (addEventSource(gate) != IOReturn.SUCCESS) {
-            return false;
-        }
-        gate.runAction(self -> {
-            try {
-                e.start();
-                self.engine = e;
-            } catch (IOReturnException | dev.sluice.models.DmaException x) {
-                setProperty("start-error", String.valueOf(x.getMessage()));
-            }
-            return IOReturn.SUCCESS;
-        });
-        if (engine == null) {
-            return false;
-        }
-        // released in reverse order: after the interrupt source is gone, before the gate and the loop
-        manage(() -> gate.runAction(self -> {
-            self.engine.shutdown(IOReturn.ABORTED, "the virtio-blk driver stopped with the request outstanding");
-            return IOReturn.SUCCESS;
-        }));
+    protected BlockEngine newEngine(IOPlatformDevice nub) {
+        return new BlockEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
+    }
+
+    @Override
+    protected String stopReason() {
+        return "the virtio-blk driver stopped with the request outstanding";
+    }
+
+    @Override
+    protected boolean publish(IOPlatformDevice nub, BlockEngine e) {
         capacity = e.capacitySectors();
         blockSize = e.blockSize();
         readOnly = e.readOnly();
-        IOInterruptEventSource<VirtioBlockDriver> irq = IOInterruptEventSource.interruptEventSource(this,
-                (self, source, count) -> self.engine.service(), nub, 0);
-        if (addEventSource(irq) != IOReturn.SUCCESS) {
-            return false;
-        }
-        irq.enable();
         setProperty("capacity-sectors", capacity);
         setProperty("max-request-bytes", (long) e.maxRequestBytes());
         registerClientInterface(BlockStorage.class, this);
@@ -146,8 +118,8 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
     /** @return virtio requests made available to the device so far (diagnostics) */
     public long partsSubmitted() {
         long[] n = new long[1];
-        gate.runAction(self -> {
-            n[0] = self.engine.partsSubmitted();
+        withEngine(e -> {
+            n[0] = e.partsSubmitted();
             return IOReturn.SUCCESS;
         });
         return n[0];
@@ -190,8 +162,8 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage {
                 throw new IllegalArgumentException("buffer length " + r.length() + " is not a multiple of " + SECTOR_SIZE);
             }
         }
-        IOReturn rc = gate.runAction(self -> {
-            self.engine.submit(r);
+        IOReturn rc = withEngine(e -> {
+            e.submit(r);
             return IOReturn.SUCCESS;
         });
         if (rc != IOReturn.SUCCESS) {

@@ -3,13 +3,9 @@ package dev.sluice.drivers.virtio;
 import dev.sluice.drivers.storage.api.EntropySource;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;
-import dev.sluice.kernel.registry.IOProbeScore;
-import dev.sluice.kernel.registry.IOService;
 import dev.sluice.kernel.userclient.IOUserClient;
 import dev.sluice.kernel.userclient.IOUserClientCaller;
 import dev.sluice.kernel.userclient.IOUserClientProvider;
-import dev.sluice.kernel.workloop.IOCommandGate;
-import dev.sluice.kernel.workloop.IOInterruptEventSource;
 import dev.sluice.kernel.workloop.IOReturnException;
 import dev.sluice.platform.IOPlatformDevice;
 
@@ -24,50 +20,25 @@ import java.util.concurrent.ExecutionException;
  */
 @Personality(name = "VirtioEntropy", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=4", probeScore = 1000)
-public final class VirtioEntropyDriver extends IOService implements EntropySource, IOUserClientProvider {
-
-    private IOCommandGate<VirtioEntropyDriver> gate;
-    private EntropyEngine engine; // guarded by the gate
+public final class VirtioEntropyDriver extends VirtioDriver<EntropyEngine> implements EntropySource, IOUserClientProvider {
 
     @Override
-    public IOService probe(IOService provider, IOProbeScore score) {
-        if (!(provider instanceof IOPlatformDevice nub) || nub.getDeviceMemoryCount() < 1) {
-            return null;
-        }
-        return new VirtioMmio(nub.getDeviceMemory(0)).isVirtioDevice(EntropyEngine.DEVICE_ID) ? this : null;
+    protected int deviceId() {
+        return EntropyEngine.DEVICE_ID;
     }
 
     @Override
-    public boolean start(IOService provider) {
-        IOPlatformDevice nub = (IOPlatformDevice) provider;
-        EntropyEngine e = new EntropyEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
-        gate = IOCommandGate.commandGate(this);
-        if (addEventSource(gate) != IOReturn.SUCCESS) {
-            return false;
-        }
-        gate.runAction(self -> {
-            try {
-                e.start();
-                self.engine = e;
-            } catch (IOReturnException | dev.sluice.models.DmaException x) {
-                setProperty("start-error", String.valueOf(x.getMessage()));
-            }
-            return IOReturn.SUCCESS;
-        });
-        if (engine == null) {
-            return false;
-        }
-        // released in reverse order: after the interrupt source is gone, before the gate
-        manage(() -> gate.runAction(self -> {
-            self.engine.shutdown(IOReturn.ABORTED, "the virtio-rng driver stopped");
-            return IOReturn.SUCCESS;
-        }));
-        IOInterruptEventSource<VirtioEntropyDriver> irq = IOInterruptEventSource.interruptEventSource(this,
-                (self, source, count) -> self.engine.service(), nub, 0);
-        if (addEventSource(irq) != IOReturn.SUCCESS) {
-            return false;
-        }
-        irq.enable();
+    protected EntropyEngine newEngine(IOPlatformDevice nub) {
+        return new EntropyEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
+    }
+
+    @Override
+    protected String stopReason() {
+        return "the virtio-rng driver stopped";
+    }
+
+    @Override
+    protected boolean publish(IOPlatformDevice nub, EntropyEngine engine) {
         registerClientInterface(EntropySource.class, this);
         return true;
     }
@@ -82,8 +53,8 @@ public final class VirtioEntropyDriver extends IOService implements EntropySourc
     public void read(byte[] into) {
         CompletableFuture<IOReturnException> done = new CompletableFuture<>();
         EntropyEngine.Request r = new EntropyEngine.Request(into, done::complete);
-        IOReturn rc = gate.runAction(self -> {
-            self.engine.submit(r);
+        IOReturn rc = withEngine(e -> {
+            e.submit(r);
             return IOReturn.SUCCESS;
         });
         if (rc != IOReturn.SUCCESS) {
