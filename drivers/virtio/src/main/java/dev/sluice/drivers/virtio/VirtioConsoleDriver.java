@@ -218,7 +218,7 @@ public final class VirtioConsoleDriver extends VirtioDriver<ConsoleEngine> imple
     }
 
     private int finish(IOReturn r, int n, String op) {
-        if (r == IOReturn.ABORTED) {
+        if (r == IOReturn.ABORTED && open) { // not the gate's removal: the caller was interrupted
             Thread.currentThread().interrupt(); // commandSleep consumed it; give it back to the caller
             return n;
         }
