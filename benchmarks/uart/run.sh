@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -o -DskipTests -Djcstress.skip -pl benchmarks/uart -am package
 CP=benchmarks/uart/target/classes
-for m in drivers/uart drivers/serial-api runtime/kernel runtime/platform device-models/api device-models/uart; do
+for m in drivers/uart drivers/serial-api drivers/serial-console runtime/kernel runtime/platform device-models/api device-models/uart; do
   CP="$CP:$m/target/classes"
 done
 for j in org/osgi/osgi.core/8.0.0 org/osgi/org.osgi.service.log/1.5.0 org/osgi/org.osgi.util.promise/1.3.0 \
