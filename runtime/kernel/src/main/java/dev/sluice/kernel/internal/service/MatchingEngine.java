@@ -277,15 +277,16 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
             front = raced != null ? raced : fresh;
             created = raced == null;
         }
-        front.attach(driver, implementation);
+        ClientFront<T> attached = front;
+        attached.attach(driver, implementation);
         if (created) {
             // Published only once the driver is attached: a client that finds the service can call it.
-            frontRegistrations.put(front, host.publishFront(nub, iface, front.proxy()));
+            frontRegistrations.put(attached, host.publishFront(nub, iface, attached.proxy()));
         }
         driver.manage(() -> {
-            front.detach(driver);
-            if (!front.isSwapping()) {
-                retire(key, front);
+            attached.detach(driver);
+            if (!attached.isSwapping()) {
+                retire(key, attached);
             }
         });
     }
