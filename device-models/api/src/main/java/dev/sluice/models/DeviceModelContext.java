@@ -99,6 +99,26 @@ public final class DeviceModelContext {
     public List<InterruptLine> interrupts() { return interrupts; }
 
     /**
+     * The node's first {@code reg} range, for a model with one register block.
+     *
+     * @param minSize the size of the block, checked when above 0
+     * @param chip    the chip's name for the error, e.g. {@code "PL031"}
+     * @throws DeviceModelException naming the node if it has no reg range or a smaller one
+     */
+    public RegRange firstReg(long minSize, String chip) throws DeviceModelException {
+        if (regs.isEmpty()) {
+            throw new DeviceModelException("node " + nodePath + " has no reg range");
+        }
+        RegRange r = regs.get(0);
+        if (r.size() < minSize) {
+            String block = minSize % 1024 == 0 ? minSize / 1024 + " KiB" : minSize + "-byte";
+            throw new DeviceModelException("node " + nodePath + ": reg size 0x" + Long.toHexString(r.size())
+                    + " is smaller than the " + chip + "'s " + block + " register block");
+        }
+        return r;
+    }
+
+    /**
      * @return the interrupt line at {@code index}
      * @throws IllegalArgumentException naming the node if it has no such line
      */

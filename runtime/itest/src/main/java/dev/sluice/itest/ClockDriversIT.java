@@ -133,6 +133,8 @@ class ClockDriversIT {
     @DisplayName("two clients waiting at once: the short wait returns while the long one is still counting on the other SP804 timer")
     void twoWaiters(Method method) throws Exception {
         MmioRegion regs = nub("timer@9020000").getDeviceMemory(0);
+        Await.until(() -> (regs.read32(0x08) & 0x80) == 0 && (regs.read32(0x28) & 0x80) == 0,
+                "both SP804 timers idle (an earlier test's wait may still be ending), so the long wait takes timer 1");
         CompletableFuture<Wakeup> longer = CompletableFuture.supplyAsync(() -> timer.waitForInterrupt(1_000_000, method));
         Await.until(() -> (regs.read32(0x08) & 0x80) != 0, "the long wait armed timer 1");
         Wakeup shorter = CompletableFuture.supplyAsync(() -> timer.waitForInterrupt(2000, method)).get(10, TimeUnit.SECONDS);

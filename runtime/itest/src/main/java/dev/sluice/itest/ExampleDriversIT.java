@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.drivers.examples.api.ExampleDevice;
 import dev.sluice.kernel.IOReturn;
+import dev.sluice.kernel.interrupt.InterruptType;
+import dev.sluice.kernel.workloop.IOWorkLoop;
+import dev.sluice.platform.interrupt.InterruptController;
+import java.util.concurrent.locks.LockSupport;
 import dev.sluice.kernel.registry.IORegistry;
 import dev.sluice.kernel.registry.IOService;
 import java.lang.ref.WeakReference;
@@ -175,6 +179,61 @@ class ExampleDriversIT {
         assertEquals("specific", device.driver(), "the updated driver serves the device again");
         reporter.publishEntry("reload", String.format("%d updates in %.1f s; %d requests sent, %d answered, max pause %.1f ms",
                 updates, elapsed / 1e9, sent.get(), answered.get(), maxPauseNanos.get() / 1e6));
+    }
+
+    @Test
+    @DisplayName("S39 hot reload: edge interrupts pulsed while the specific driver is updated 20 times all reach a driver, each counted once")
+    void interruptsDuringUpdatesReachTheNextDriver(TestReporter reporter) throws Exception {
+        int line = 1;
+        List<String> problems = new CopyOnWriteArrayList<>();
+        IOWorkLoop loop = IOWorkLoop.create("ex-irq-nub");
+        try (InterruptController pic = new InterruptController("ex-pic", 2, 1, problems::add)) {
+            pic.configure(line, InterruptType.EDGE);
+            InterruptingExampleNub nub = new InterruptingExampleNub("ex-irq", pic.provider("ex-irq", new int[] {line}), loop);
+            assertTrue(nub.attach(registry.resources()));
+            nub.registerService();
+            try {
+                settle(nub);
+                assertEquals("specific", front(nub.getName()).driver());
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong pulses = new AtomicLong();
+                Thread device = new Thread(() -> {
+                    while (!stop.get()) {
+                        pic.line(line).pulse();
+                        pulses.incrementAndGet();
+                        LockSupport.parkNanos(20_000);
+                    }
+                }, "ex-irq-device");
+                device.start();
+                Bundle specific = bundle(SPECIFIC);
+                int updates = 20;
+                for (int i = 0; i < updates; i++) {
+                    specific.update();
+                    settle(nub);
+                }
+                stop.set(true);
+                device.join(10_000);
+                assertTrue(!device.isAlive(), "the pulsing thread is stuck");
+                long raised = pulses.get();
+                assertTrue(raised > updates, "interrupts kept coming during the updates: " + raised);
+                Await.until(() -> handled(nub) >= raised, Duration.ofSeconds(20),
+                        "the drivers to handle all " + raised + " interrupts (handled " + handled(nub) + ")");
+                assertEquals(raised, handled(nub), "every interrupt handled exactly once across the updates");
+                assertEquals("specific", front(nub.getName()).driver());
+                assertEquals(List.of(), problems, "the controller reported nothing");
+                reporter.publishEntry("interrupts", updates + " updates; " + raised + " edge interrupts raised, "
+                        + handled(nub) + " handled");
+            } finally {
+                nub.terminate();
+            }
+        } finally {
+            loop.shutdown();
+        }
+    }
+
+    private static long handled(IOService nub) {
+        Object n = nub.getProperty("sluice,example-interrupts");
+        return n instanceof Long count ? count : 0L;
     }
 
     @Test

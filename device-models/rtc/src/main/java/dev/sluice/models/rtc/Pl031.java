@@ -6,6 +6,7 @@ import dev.sluice.models.DeviceModelContext;
 import dev.sluice.models.DeviceModelException;
 import dev.sluice.models.InterruptLine;
 import dev.sluice.models.MmioRegion;
+import dev.sluice.models.PrimeCellIds;
 import dev.sluice.models.RegRange;
 import dev.sluice.models.Register;
 import dev.sluice.models.RegisterBank;
@@ -53,7 +54,6 @@ public final class Pl031 implements DeviceModel {
 
     static final int DR = 0x000, MR = 0x004, LR = 0x008, CR = 0x00C, IMSC = 0x010, RIS = 0x014, MIS = 0x018,
             ICR = 0x01C;
-    private static final List<Integer> IDS = List.of(0x31, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1);
     private static final long NS_PER_SECOND = 1_000_000_000L;
     private static final long MASK32 = 0xFFFF_FFFFL;
     /** Matches further away than this are found lazily on access, not scheduled (68 years). */
@@ -103,10 +103,7 @@ public final class Pl031 implements DeviceModel {
                         ris = false;
                     }
                 })));
-        for (int i = 0; i < IDS.size(); i++) {
-            b.add(Register.builder(i < 4 ? "RTCPeriphID" + i : "RTCPCellID" + (i - 4), 0xFE0 + 4 * i, 32)
-                    .reset(IDS.get(i)).readOnly());
-        }
+        PrimeCellIds.declare(b, "RTC", 0x31, 0x10, 0x14, 0x00);
         this.bank = b.build();
         this.region = new ClosableRegion(bank.asRegion(reg.address()));
         synchronized (bank) {
@@ -130,14 +127,7 @@ public final class Pl031 implements DeviceModel {
      * @throws DeviceModelException naming the node if it has no usable reg range
      */
     public static Pl031 create(DeviceModelContext ctx, long epochSeconds) throws DeviceModelException {
-        if (ctx.regs().isEmpty()) {
-            throw new DeviceModelException("node " + ctx.nodePath() + " has no reg range");
-        }
-        RegRange r = ctx.regs().get(0);
-        if (r.size() < SIZE) {
-            throw new DeviceModelException("node " + ctx.nodePath() + ": reg size 0x" + Long.toHexString(r.size())
-                    + " is smaller than the PL031's 4 KiB register block");
-        }
+        RegRange r = ctx.firstReg(SIZE, "PL031");
         return new Pl031(ctx, r, epochSeconds);
     }
 

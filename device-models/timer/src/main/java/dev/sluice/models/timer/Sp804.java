@@ -6,6 +6,7 @@ import dev.sluice.models.DeviceModelContext;
 import dev.sluice.models.DeviceModelException;
 import dev.sluice.models.InterruptLine;
 import dev.sluice.models.MmioRegion;
+import dev.sluice.models.PrimeCellIds;
 import dev.sluice.models.RegRange;
 import dev.sluice.models.Register;
 import dev.sluice.models.RegisterBank;
@@ -55,7 +56,6 @@ public final class Sp804 implements DeviceModel {
     static final int LOAD = 0x00, VALUE = 0x04, CONTROL = 0x08, INTCLR = 0x0C, RIS = 0x10, MIS = 0x14, BGLOAD = 0x18;
     static final int CTRL_ONESHOT = 0x01, CTRL_32BIT = 0x02, CTRL_IE = 0x20, CTRL_PERIODIC = 0x40, CTRL_ENABLE = 0x80;
     static final int CONTROL_RESET = 0x20;
-    private static final List<Integer> IDS = List.of(0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1);
     private static final long NS_PER_TICK = 1_000_000_000L / TIMCLK_HZ;
     private static final long NONE = -1;
 
@@ -80,10 +80,7 @@ public final class Sp804 implements DeviceModel {
         for (Counter t : timers) {
             t.declare(b);
         }
-        for (int i = 0; i < IDS.size(); i++) {
-            b.add(Register.builder(i < 4 ? "TimerPeriphID" + i : "TimerPCellID" + (i - 4), 0xFE0 + 4 * i, 32)
-                    .reset(IDS.get(i)).readOnly());
-        }
+        PrimeCellIds.declare(b, "Timer", 0x04, 0x18, 0x14, 0x00);
         this.bank = b.build();
         this.region = new Region(bank.asRegion(reg.address()));
         synchronized (bank) {
@@ -98,14 +95,7 @@ public final class Sp804 implements DeviceModel {
      * @throws DeviceModelException naming the node if it has no usable reg range
      */
     public static Sp804 create(DeviceModelContext ctx) throws DeviceModelException {
-        if (ctx.regs().isEmpty()) {
-            throw new DeviceModelException("node " + ctx.nodePath() + " has no reg range");
-        }
-        RegRange r = ctx.regs().get(0);
-        if (r.size() < SIZE) {
-            throw new DeviceModelException("node " + ctx.nodePath() + ": reg size 0x" + Long.toHexString(r.size())
-                    + " is smaller than the SP804's 4 KiB register block");
-        }
+        RegRange r = ctx.firstReg(SIZE, "SP804");
         return new Sp804(ctx, r);
     }
 

@@ -310,6 +310,23 @@ public final class Ns16550a implements DeviceModel {
         return line == null ? 0 : line.dropped();
     }
 
+    /** @return characters lost because they completed while the receive FIFO was full (OE events) */
+    public long overruns() {
+        synchronized (lock) {
+            return overruns;
+        }
+    }
+
+    /**
+     * @return how often the model's own threads observed a character more than one character time
+     * late and paused the line instead of delivering a catch-up burst (see {@link #describe()})
+     */
+    public long linePauses() {
+        synchronized (lock) {
+            return linePauses;
+        }
+    }
+
     /** @return bytes in the receive FIFO now */
     public int rxFifoLevel() {
         synchronized (lock) {

@@ -334,6 +334,8 @@ class Ns16550aConformanceTest {
             got.append((char) h.read(RBR));
         }
         assertEquals("ABCDEFGHIJKLMNOP", got.toString(), "the 17th character was lost");
+        assertEquals(1, h.uart.overruns(), "one character counted as lost");
+        assertEquals(0, h.uart.linePauses(), "the manual clock is never late");
     }
 
     @Test

@@ -4,6 +4,9 @@ import dev.sluice.drivers.clock.api.HardwareTimer;
 import dev.sluice.kernel.catalog.Personality;
 import dev.sluice.kernel.registry.IOProbeScore;
 import dev.sluice.kernel.registry.IOService;
+import dev.sluice.kernel.userclient.IOUserClient;
+import dev.sluice.kernel.userclient.IOUserClientCaller;
+import dev.sluice.kernel.userclient.IOUserClientProvider;
 import dev.sluice.kernel.workloop.IOWorkLoop;
 import dev.sluice.models.MmioRegion;
 import dev.sluice.platform.IOPlatformDevice;
@@ -13,14 +16,16 @@ import dev.sluice.platform.IOPlatformDevice;
  * if it has a 4 KiB register window whose PrimeCell/peripheral ID registers read as an SP804 and
  * at least one interrupt line. Start builds {@link Sp804Timers} on the driver's work loop (its
  * provider's, or a dedicated one) and offers it to applications as {@link HardwareTimer} through
- * {@code registerClientInterface}. Stop stops the counters and fails callers still waiting; the
- * event sources and queues are released with the driver.
+ * {@code registerClientInterface}, and to applications and the shell through user clients
+ * ({@link Sp804UserClient}, type 0, no entitlement: {@code ioclient Sp804Timer waitForInterrupt 1000}).
+ * Stop stops the counters and fails callers still waiting; the event sources and queues are
+ * released with the driver.
  *
  * <p>Threads: probe/start/stop run on the kernel's matching thread; client calls on the callers'
  * threads (see {@link Sp804Timers}). No static state.
  */
 @Personality(name = "Sp804Timer", providerClass = "IOPlatformDevice", nameMatch = "arm,sp804", probeScore = 1000)
-public final class Sp804Driver extends IOService {
+public final class Sp804Driver extends IOService implements IOUserClientProvider {
 
     private volatile Sp804Timers timers;
 
@@ -52,6 +57,13 @@ public final class Sp804Driver extends IOService {
         timers = t;
         registerClientInterface(HardwareTimer.class, t);
         return true;
+    }
+
+    /** Opening thread: a user client for connection type 0, none for other types. */
+    @Override
+    public IOUserClient newUserClient(int type, IOUserClientCaller caller) {
+        Sp804Timers t = timers;
+        return type == 0 && t != null ? Sp804UserClient.create(t) : null;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.sluice.kernel.workloop.IOEventSource;
 import dev.sluice.kernel.workloop.IOInterruptEventSource;
 import dev.sluice.kernel.workloop.SleepResult;
 import dev.sluice.models.MmioRegion;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +31,13 @@ import java.util.Objects;
  * channel's waiter the way that waiter chose. Two channels let two callers wait at once; a third
  * waits (in the gate, without spinning) for a channel to become free.
  *
+ * <h2>Asynchronous waits</h2>
+ * {@link #waitForInterruptAsync} is seed 000's async callback: it arms a channel and returns at
+ * once; the interrupt action frees the channel and invokes the wait's {@link OSAction}, whose
+ * callback runs on the action's own queue. With both channels busy the wait is queued (at most
+ * {@value #MAX_QUEUED_ASYNC}) and armed, in order, on the next channel that frees up, ahead of
+ * synchronous callers blocked for one. {@link #cancel(AsyncWait)} withdraws a wait.
+ *
  * <h2>Threads</h2>
  * Callers run {@link #waitForInterrupt} on their own thread. Channel bookkeeping is guarded by
  * the work loop's gate ({@link IOCommandGate}). The interrupt action runs on the work loop thread
@@ -45,6 +53,8 @@ final class Sp804Timers implements HardwareTimer {
     static final List<Integer> EXPECTED_IDS = List.of(0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1);
     /** How long past the delay a wait may take before the call fails. */
     static final long GRACE_NANOS = 10_000_000_000L;
+    /** How many asynchronous waits may be queued for a channel. */
+    static final int MAX_QUEUED_ASYNC = 64;
 
     private final MmioRegion regs;
     private final IOCommandGate<Sp804Timers> gate;
@@ -54,6 +64,8 @@ final class Sp804Timers implements HardwareTimer {
     private final Channel[] channels;
     /** Event that channel-free sleepers wait on (gate). */
     private final Object channelFree = new Object();
+    /** Asynchronous waits for a free channel, oldest first; guarded by the gate. */
+    private final ArrayDeque<AsyncWait> queuedAsync = new ArrayDeque<>();
     private boolean stopped; // guarded by the gate
 
     /** One hardware counter and its current waiter; fields guarded by the gate unless noted. */
@@ -67,6 +79,8 @@ final class Sp804Timers implements HardwareTimer {
         /** Set on the wait queue, read on the wait queue. */
         boolean queueFired;
         int risSeen;
+        /** The asynchronous wait this channel is armed for, or null. */
+        AsyncWait async;
         final OSAction<Integer> action;
 
         Channel(int number) {
@@ -81,6 +95,28 @@ final class Sp804Timers implements HardwareTimer {
 
         void write(int off, int v) {
             regs.write32(base + off, v);
+        }
+    }
+
+    /**
+     * One asynchronous wait: {@code callback} is invoked once with the wakeup when its channel
+     * expires, unless the wait is cancelled first (or the timers stop). Fields guarded by the gate.
+     */
+    static final class AsyncWait {
+        final long micros;
+        final OSAction<Wakeup> callback;
+        Channel channel; // while armed
+        long expiry;     // host nanoTime at which the armed channel expires
+
+        /**
+         * @param micros   the delay, 1 .. {@link HardwareTimer#MAX_MICROS}
+         * @param callback invoked with the wakeup (its {@code method} is {@link Method#OS_ACTION},
+         *                 its latency measured when the interrupt action invokes it)
+         */
+        AsyncWait(long micros, OSAction<Wakeup> callback) {
+            checkDelay(micros);
+            this.micros = micros;
+            this.callback = Objects.requireNonNull(callback, "callback");
         }
     }
 
@@ -151,6 +187,14 @@ final class Sp804Timers implements HardwareTimer {
             c.risSeen = c.read(RIS) & 1;
             c.write(INTCLR, 0);                   // lowers the level line
             c.write(CONTROL, CTRL_ONESHOT | CTRL_32BIT); // stopped; Value keeps reading 0
+            AsyncWait w = c.async;
+            if (w != null) {
+                Wakeup wake = new Wakeup(Method.OS_ACTION, c.number, System.nanoTime() - w.expiry,
+                        c.read(VALUE) & 0xFFFF_FFFFL, c.risSeen);
+                free(c);
+                w.callback.invoke(wake); // the callback runs on its queue, never here
+                continue;
+            }
             if (!c.busy || c.method == null) {
                 continue;                          // spurious: nobody waits
             }
@@ -176,11 +220,15 @@ final class Sp804Timers implements HardwareTimer {
         }
     }
 
-    @Override
-    public Wakeup waitForInterrupt(long micros, Method method) {
+    private static void checkDelay(long micros) {
         if (micros < 1 || micros > MAX_MICROS) {
             throw new IllegalArgumentException("delay " + micros + " us is outside 1.." + MAX_MICROS);
         }
+    }
+
+    @Override
+    public Wakeup waitForInterrupt(long micros, Method method) {
+        checkDelay(micros);
         if (method == null) {
             throw new IllegalArgumentException("no method");
         }
@@ -231,13 +279,85 @@ final class Sp804Timers implements HardwareTimer {
 
     private void release(Channel c) {
         gate.runAction(self -> {
-            c.write(CONTROL, 0);
-            c.write(INTCLR, 0);
-            c.busy = false;
-            c.method = null;
-            gate.commandWakeup(channelFree, true);
+            free(c);
             return IOReturn.SUCCESS;
         });
+    }
+
+    /**
+     * Stops a channel and gives it to the oldest queued asynchronous wait, else to a caller
+     * blocked in {@link #acquire}. Gate held.
+     */
+    private void free(Channel c) {
+        c.write(CONTROL, 0);
+        c.write(INTCLR, 0);
+        c.busy = false;
+        c.method = null;
+        c.async = null;
+        AsyncWait next = stopped ? null : queuedAsync.poll();
+        if (next != null) {
+            start(c, next);
+        } else {
+            gate.commandWakeup(channelFree, true);
+        }
+    }
+
+    /** Arms a free channel for an asynchronous wait. Gate held. */
+    private void start(Channel c, AsyncWait w) {
+        c.busy = true;
+        c.method = null;
+        c.async = w;
+        w.channel = c;
+        w.expiry = arm(c, w.micros, true); // gate held: the interrupt action cannot run before this returns
+    }
+
+    /**
+     * Starts an asynchronous wait and returns at once (seed 000's async callback). Any thread but
+     * the loop's.
+     *
+     * @return SUCCESS (armed, or queued for the next free channel); BUSY if both channels are busy
+     * and {@value #MAX_QUEUED_ASYNC} waits are queued already; OFFLINE once stopped
+     */
+    IOReturn waitForInterruptAsync(AsyncWait w) {
+        Objects.requireNonNull(w, "wait");
+        IOReturn r = gate.runAction(self -> {
+            if (stopped) {
+                return IOReturn.OFFLINE;
+            }
+            for (Channel c : channels) {
+                if (!c.busy) {
+                    start(c, w);
+                    return IOReturn.SUCCESS;
+                }
+            }
+            if (queuedAsync.size() >= MAX_QUEUED_ASYNC) {
+                return IOReturn.BUSY;
+            }
+            queuedAsync.add(w);
+            return IOReturn.SUCCESS;
+        });
+        return r == IOReturn.NOT_READY || r == IOReturn.ABORTED ? IOReturn.OFFLINE : r;
+    }
+
+    /**
+     * Withdraws an asynchronous wait that has not fired: its channel is stopped and freed (or it
+     * leaves the queue) and its action is never invoked by these timers. Any thread but the loop's.
+     *
+     * @return true if it was pending; false if it fired already, was cancelled, or the timers stopped
+     */
+    boolean cancel(AsyncWait w) {
+        boolean[] pending = new boolean[1];
+        gate.runAction(self -> {
+            Channel c = w.channel;
+            if (c != null && c.async == w) {
+                free(c);
+                pending[0] = true;
+            } else {
+                pending[0] = queuedAsync.remove(w);
+            }
+            return IOReturn.SUCCESS;
+        });
+        return pending[0];
     }
 
     /** Programs the channel one-shot; returns the host time at which it expires. */
@@ -338,7 +458,8 @@ final class Sp804Timers implements HardwareTimer {
     }
 
     /**
-     * Stops the hardware and the queues; waiters get {@link IllegalStateException}. Call before
+     * Stops the hardware and the queues; waiters get {@link IllegalStateException}, asynchronous
+     * waits' actions are cancelled (never invoked). Call before
      * the event sources are removed (the driver's stop).
      */
     void stop() {
@@ -347,7 +468,13 @@ final class Sp804Timers implements HardwareTimer {
             for (Channel c : channels) {
                 c.write(CONTROL, 0);
                 c.write(INTCLR, 0);
+                if (c.async != null) {
+                    c.async.callback.cancel(null);
+                    c.async = null;
+                }
             }
+            queuedAsync.forEach(w -> w.callback.cancel(null));
+            queuedAsync.clear();
             gate.commandWakeup(channelFree, false);
             return IOReturn.SUCCESS;
         });
@@ -362,6 +489,11 @@ final class Sp804Timers implements HardwareTimer {
     void close() {
         waitQueue.close();
         actionQueue.close();
+    }
+
+    /** @return the queue that runs OSAction callbacks ({@code IODispatchQueue-<name>-actions}) */
+    IODispatchQueue actionQueue() {
+        return actionQueue;
     }
 
     /** @return the channels' busy flags, for tests; takes the gate */

@@ -19,10 +19,14 @@ import dev.sluice.models.ManualClock;
 import dev.sluice.models.MmioRegion;
 import dev.sluice.models.SystemDeviceClock;
 import dev.sluice.models.timer.Sp804;
+import dev.sluice.kernel.IOReturn;
+import dev.sluice.kernel.dispatch.OSAction;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -153,6 +157,85 @@ class Sp804TimersTest {
         assertEquals(0, w.valueAtWake());
         clock.advance(1_000_000);
         assertEquals(2, b.get(10, TimeUnit.SECONDS).timer());
+    }
+
+    /** An async wait whose OSAction callback (on the driver's action queue) completes a future. */
+    private Sp804Timers.AsyncWait asyncWait(long micros, CompletableFuture<Wakeup> done, AtomicReference<Thread> ranOn) {
+        return new Sp804Timers.AsyncWait(micros, OSAction.create(timers.actionQueue(), w -> {
+            ranOn.set(Thread.currentThread());
+            done.complete(w);
+        }));
+    }
+
+    @Test
+    @DisplayName("seed 000 async callback: waitForInterruptAsync returns at once; the interrupt action frees the counter and invokes the OSAction on its queue")
+    void asyncWaitInvokesTheAction() throws Exception {
+        ManualClock clock = new ManualClock();
+        MmioRegion regs = boot(clock);
+        CompletableFuture<Wakeup> done = new CompletableFuture<>();
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        assertEquals(IOReturn.SUCCESS, timers.waitForInterruptAsync(asyncWait(1000, done, ranOn)));
+        assertEquals(1000, value(regs, 1), "armed before the call returned");
+        clock.advance(999_000);
+        assertFalse(done.isDone(), "not invoked before the device counted the whole delay");
+        clock.advance(1_000);
+        Wakeup w = done.get(10, TimeUnit.SECONDS);
+        assertEquals(1, w.timer());
+        assertEquals(0, w.valueAtWake());
+        assertEquals(1, w.risSeen());
+        assertEquals("IODispatchQueue-sp804-test-actions", ranOn.get().getName());
+        assertFalse(timers.busy()[0], "the interrupt action gave the counter back");
+    }
+
+    @Test
+    @DisplayName("async waits beyond the two counters are queued and armed in order on the next free counter; cancel withdraws armed and queued waits")
+    void asyncWaitsQueueAndCancel() throws Exception {
+        ManualClock clock = new ManualClock();
+        MmioRegion regs = boot(clock);
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        CompletableFuture<Wakeup> first = new CompletableFuture<>();
+        CompletableFuture<Wakeup> second = new CompletableFuture<>();
+        CompletableFuture<Wakeup> third = new CompletableFuture<>();
+        CompletableFuture<Wakeup> fourth = new CompletableFuture<>();
+        Sp804Timers.AsyncWait a = asyncWait(1000, first, ranOn);
+        Sp804Timers.AsyncWait b = asyncWait(5000, second, ranOn);
+        Sp804Timers.AsyncWait c = asyncWait(2000, third, ranOn);
+        Sp804Timers.AsyncWait d = asyncWait(3000, fourth, ranOn);
+        for (Sp804Timers.AsyncWait w : new Sp804Timers.AsyncWait[] {a, b, c, d}) {
+            assertEquals(IOReturn.SUCCESS, timers.waitForInterruptAsync(w));
+        }
+        assertEquals(1000, value(regs, 1));
+        assertEquals(5000, value(regs, 2));
+        assertTrue(timers.cancel(d), "the queued fourth wait is withdrawn");
+
+        clock.advance(1_000_000); // a fires; c is armed on timer 1
+        assertEquals(1, first.get(10, TimeUnit.SECONDS).timer());
+        assertEquals(2000, value(regs, 1), "timer 1 re-armed for the queued wait");
+        assertTrue(timers.cancel(b), "the armed second wait is withdrawn");
+        assertEquals(0, regs.read32(0x20 + Sp804Timers.CONTROL), "its counter stopped");
+        assertFalse(timers.busy()[1], "and given back");
+        clock.advance(5_000_000);
+        assertEquals(1, third.get(10, TimeUnit.SECONDS).timer());
+        assertFalse(second.isDone() || fourth.isDone(), "cancelled waits are never invoked");
+        assertFalse(timers.cancel(a), "a fired wait cannot be cancelled");
+    }
+
+    @Test
+    @DisplayName("stopping the timers cancels armed and queued async waits; later ones are refused with OFFLINE")
+    void stopCancelsAsyncWaits() throws Exception {
+        boot(new ManualClock());
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        Sp804Timers.AsyncWait[] waits = new Sp804Timers.AsyncWait[3];
+        for (int i = 0; i < waits.length; i++) {
+            waits[i] = asyncWait(1000, new CompletableFuture<>(), ranOn);
+            assertEquals(IOReturn.SUCCESS, timers.waitForInterruptAsync(waits[i]));
+        }
+        timers.stop();
+        for (Sp804Timers.AsyncWait w : waits) {
+            assertTrue(w.callback.isCancelled(), "its action is cancelled");
+        }
+        assertEquals(IOReturn.OFFLINE, timers.waitForInterruptAsync(asyncWait(1000, new CompletableFuture<>(), ranOn)));
+        assertThrows(IllegalArgumentException.class, () -> asyncWait(0, new CompletableFuture<>(), ranOn));
     }
 
     @ParameterizedTest(name = "{0}")

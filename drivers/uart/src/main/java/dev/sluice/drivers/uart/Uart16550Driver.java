@@ -3,7 +3,7 @@ package dev.sluice.drivers.uart;
 import dev.sluice.drivers.serial.api.LineSettings;
 import dev.sluice.drivers.serial.api.SerialPort;
 import dev.sluice.drivers.serial.api.SerialStatistics;
-import dev.sluice.drivers.uart.internal.SerialConsole;
+import dev.sluice.drivers.serial.console.SerialConsole;
 import dev.sluice.drivers.uart.internal.Uart16550;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;

@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * blocks. A request's callback runs inside {@link #submit} (only for a request that fails before
  * reaching the device), {@link #service()}, or {@link #shutdown}; it must not block either.
  */
-public final class BlockEngine {
+public final class BlockEngine implements VirtioEngine {
 
     public static final int SECTOR = 512;
     public static final int DEVICE_ID = 2;
@@ -136,6 +136,7 @@ public final class BlockEngine {
      *
      * @throws IOReturnException if the device is not a virtio-blk device or refuses the driver
      */
+    @Override
     public void start() {
         if (!transport.isVirtioDevice(DEVICE_ID)) {
             throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + " is not a virtio-mmio v2 block device");
@@ -296,6 +297,7 @@ public final class BlockEngine {
      *
      * @return the number of used elements harvested
      */
+    @Override
     public int service() {
         interruptsServiced++;
         int isr = transport.takeInterruptStatus();
@@ -366,6 +368,7 @@ public final class BlockEngine {
      * request with {@code code}, and returns all DMA memory. Idempotent; later submissions fail
      * with OFFLINE.
      */
+    @Override
     public void shutdown(IOReturn code, String message) {
         if (!stopped) {
             stopped = true;

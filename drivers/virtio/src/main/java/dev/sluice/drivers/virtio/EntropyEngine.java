@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * interrupts). Nothing blocks; callbacks run inside {@link #submit}, {@link #service()} or
  * {@link #shutdown} and must not block.
  */
-public final class EntropyEngine {
+public final class EntropyEngine implements VirtioEngine {
 
     public static final int DEVICE_ID = 4;
     /** Bytes asked of the device per buffer. */
@@ -53,6 +53,7 @@ public final class EntropyEngine {
     }
 
     /** Initialises the device: VERSION_1 only, queue 0, DRIVER_OK. */
+    @Override
     public void start() {
         if (!transport.isVirtioDevice(DEVICE_ID)) {
             throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + " is not a virtio-mmio v2 entropy device");
@@ -98,13 +99,16 @@ public final class EntropyEngine {
     }
 
     /** Interrupt service: acknowledges, harvests, copies, refills or completes. */
-    public void service() {
+    @Override
+    public int service() {
         transport.takeInterruptStatus();
         if (queue == null) {
-            return;
+            return 0;
         }
+        int n = 0;
         Virtqueue.Used u;
         while ((u = queue.poll()) != null) {
+            n++;
             Request r = (Request) u.token();
             int got = Math.min(u.writtenLength(), r.into.length - r.filled);
             mem.read(r.buffer.address(), r.into, r.filled, got);
@@ -119,9 +123,11 @@ public final class EntropyEngine {
                 next();
             }
         }
+        return n;
     }
 
     /** Resets the device, fails what is outstanding with {@code code}, returns all DMA memory. */
+    @Override
     public void shutdown(IOReturn code, String message) {
         if (!stopped) {
             stopped = true;

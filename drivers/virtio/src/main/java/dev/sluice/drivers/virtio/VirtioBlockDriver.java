@@ -6,14 +6,10 @@ import dev.sluice.drivers.virtio.BlockEngine.Request;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;
 import dev.sluice.kernel.dispatch.IOCompletion;
-import dev.sluice.kernel.registry.IOProbeScore;
-import dev.sluice.kernel.registry.IOService;
 import dev.sluice.kernel.userclient.IOUserClient;
 import dev.sluice.kernel.userclient.IOUserClientCaller;
 import dev.sluice.kernel.userclient.IOUserClientProvider;
-import dev.sluice.kernel.workloop.IOCommandGate;
 import dev.sluice.kernel.workloop.IOInterruptEventSource;
-import dev.sluice.kernel.workloop.IOReturnException;
 import dev.sluice.kernel.workloop.IOWorkLoop;
 import dev.sluice.platform.IOPlatformDevice;
 
@@ -29,33 +25,29 @@ import java.util.Objects;
  * notify, never wait), interrupts run on the loop thread through a level-triggered
  * {@link IOInterruptEventSource} that harvests every used element. Synchronous calls wait for their
  * completion outside the gate. Asynchronous completions are delivered through the client's
- * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56). Tools and the
- * shell reach the sectors through its user client ({@link BlockUserClient}).
+ * {@link IOCompletion}, whose callbacks never run on the submitting thread (S56). Requests go
+ * through a {@link BlockSubmitter}: a caller that finds the gate taken hands its request to the
+ * loop instead of waiting for the gate. Tools and the shell reach the sectors through the user
+ * client ({@link BlockUserClient}: {@code ioclient VirtioBlock read 2048 512}).
  *
  * <h2>Lifecycle</h2>
- * {@link #start} initialises the device and registers the client interface. When the driver stops
- * (or a later step of start fails), a managed resource resets the device, fails outstanding
- * requests with {@code ABORTED} and returns all DMA memory, after the interrupt source is removed
- * and before the gate and the dedicated loop go.
+ * As every {@link VirtioDriver}: start initialises the device and then registers the client
+ * interface ({@link #publish}). When the driver stops (or a later step of start fails), a managed
+ * resource resets the device, fails outstanding requests with {@code ABORTED} and returns all DMA
+ * memory, after the interrupt source is removed and before the gate and the dedicated loop go.
  */
 @Personality(name = "VirtioBlock", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=2", probeScore = 1000)
-public final class VirtioBlockDriver extends IOService implements BlockStorage, IOUserClientProvider {
+public final class VirtioBlockDriver extends VirtioDriver<BlockEngine> implements BlockStorage, IOUserClientProvider {
 
-    private IOCommandGate<VirtioBlockDriver> gate;
-    private BlockEngine engine; // guarded by the gate
-    private BlockSubmitter submitter;
+    private volatile BlockSubmitter submitter;
     private volatile long capacity;
     private volatile int blockSize;
     private volatile boolean readOnly;
 
-    /** Accepts a nub whose registers say virtio-mmio version 2, device ID 2. */
     @Override
-    public IOService probe(IOService provider, IOProbeScore score) {
-        if (!(provider instanceof IOPlatformDevice nub) || nub.getDeviceMemoryCount() < 1) {
-            return null;
-        }
-        return new VirtioMmio(nub.getDeviceMemory(0)).isVirtioDevice(BlockEngine.DEVICE_ID) ? this : null;
+    protected int deviceId() {
+        return BlockEngine.DEVICE_ID;
     }
 
     @Override
@@ -64,45 +56,26 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage, 
     }
 
     @Override
-    public boolean start(IOService provider) {
-        IOPlatformDevice nub = (IOPlatformDevice) provider;
-        BlockEngine e = new BlockEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
-        gate = IOCommandGate.commandGate(this);
-        if (addEventSource(gate) != IOReturn.SUCCESS) {
-            return false;
-        }
-        gate.runAction(self -> {
-            try {
-                e.start();
-                self.engine = e;
-            } catch (IOReturnException | dev.sluice.models.DmaException x) {
-                setProperty("start-error", String.valueOf(x.getMessage()));
-            }
-            return IOReturn.SUCCESS;
-        });
-        if (engine == null) {
-            return false;
-        }
-        BlockSubmitter s = new BlockSubmitter(gate, e);
-        // released in reverse order: after the interrupt source is gone, before the gate and the loop
-        manage(() -> gate.runAction(self -> {
-            self.engine.shutdown(IOReturn.ABORTED, "the virtio-blk driver stopped with the request outstanding");
-            s.close();
-            return IOReturn.SUCCESS;
-        }));
+    protected BlockEngine newEngine(IOPlatformDevice nub) {
+        return new BlockEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
+    }
+
+    @Override
+    protected String stopReason() {
+        return "the virtio-blk driver stopped with the request outstanding";
+    }
+
+    @Override
+    protected boolean publish(IOPlatformDevice nub, BlockEngine e) {
+        BlockSubmitter s = new BlockSubmitter(gate(), e);
         if (addEventSource(s.doorbell()) != IOReturn.SUCCESS) {
             return false;
         }
+        manage(s::close); // runs first on stop: requests still handed off fail with OFFLINE
         submitter = s;
         capacity = e.capacitySectors();
         blockSize = e.blockSize();
         readOnly = e.readOnly();
-        IOInterruptEventSource<VirtioBlockDriver> irq = IOInterruptEventSource.interruptEventSource(this,
-                (self, source, count) -> self.engine.service(), nub, 0);
-        if (addEventSource(irq) != IOReturn.SUCCESS) {
-            return false;
-        }
-        irq.enable();
         setProperty("capacity-sectors", capacity);
         setProperty("max-request-bytes", (long) e.maxRequestBytes());
         registerClientInterface(BlockStorage.class, this);
@@ -112,7 +85,7 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage, 
     /** Type 0: raw sector access for tools and the shell ({@link BlockUserClient}). */
     @Override
     public IOUserClient newUserClient(int type, IOUserClientCaller caller) {
-        return type == 0 ? BlockUserClient.create(this) : null;
+        return type == 0 ? new BlockUserClient(this) : null;
     }
 
     @Override
@@ -163,8 +136,8 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage, 
     /** @return virtio requests made available to the device so far (diagnostics) */
     public long partsSubmitted() {
         long[] n = new long[1];
-        gate.runAction(self -> {
-            n[0] = self.engine.partsSubmitted();
+        withEngine(e -> {
+            n[0] = e.partsSubmitted();
             return IOReturn.SUCCESS;
         });
         return n[0];
@@ -188,6 +161,7 @@ public final class VirtioBlockDriver extends IOService implements BlockStorage, 
         submitter.await(kind, sector, buffer);
     }
 
+    /** Through the {@link BlockSubmitter}: the gate if it is free, else handed to the loop. */
     private void enqueue(Request r) {
         check(r.kind(), r.buffer);
         submitter.submit(r);

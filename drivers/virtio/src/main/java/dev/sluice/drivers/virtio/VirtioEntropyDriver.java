@@ -3,10 +3,9 @@ package dev.sluice.drivers.virtio;
 import dev.sluice.drivers.storage.api.EntropySource;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;
-import dev.sluice.kernel.registry.IOProbeScore;
-import dev.sluice.kernel.registry.IOService;
-import dev.sluice.kernel.workloop.IOCommandGate;
-import dev.sluice.kernel.workloop.IOInterruptEventSource;
+import dev.sluice.kernel.userclient.IOUserClient;
+import dev.sluice.kernel.userclient.IOUserClientCaller;
+import dev.sluice.kernel.userclient.IOUserClientProvider;
 import dev.sluice.kernel.workloop.IOReturnException;
 import dev.sluice.platform.IOPlatformDevice;
 
@@ -16,64 +15,46 @@ import java.util.concurrent.ExecutionException;
 /**
  * The virtio-rng driver (virtio 1.x, 5.4), serving {@link EntropySource}. Uses its provider's work
  * loop: submissions run on the caller's thread under the gate, interrupts on the loop thread; a
- * {@link #read} blocks the caller outside the gate until its array is full.
+ * {@link #read} blocks the caller outside the gate until its array is full. Applications and the
+ * shell also reach it through user clients ({@link EntropyUserClient}: {@code ioclient VirtioEntropy read 16}).
  */
 @Personality(name = "VirtioEntropy", providerClass = "IOPlatformDevice", nameMatch = "virtio,mmio",
         propertyMatch = "sluice,device-id=4", probeScore = 1000)
-public final class VirtioEntropyDriver extends IOService implements EntropySource {
-
-    private IOCommandGate<VirtioEntropyDriver> gate;
-    private EntropyEngine engine; // guarded by the gate
+public final class VirtioEntropyDriver extends VirtioDriver<EntropyEngine> implements EntropySource, IOUserClientProvider {
 
     @Override
-    public IOService probe(IOService provider, IOProbeScore score) {
-        if (!(provider instanceof IOPlatformDevice nub) || nub.getDeviceMemoryCount() < 1) {
-            return null;
-        }
-        return new VirtioMmio(nub.getDeviceMemory(0)).isVirtioDevice(EntropyEngine.DEVICE_ID) ? this : null;
+    protected int deviceId() {
+        return EntropyEngine.DEVICE_ID;
     }
 
     @Override
-    public boolean start(IOService provider) {
-        IOPlatformDevice nub = (IOPlatformDevice) provider;
-        EntropyEngine e = new EntropyEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
-        gate = IOCommandGate.commandGate(this);
-        if (addEventSource(gate) != IOReturn.SUCCESS) {
-            return false;
-        }
-        gate.runAction(self -> {
-            try {
-                e.start();
-                self.engine = e;
-            } catch (IOReturnException | dev.sluice.models.DmaException x) {
-                setProperty("start-error", String.valueOf(x.getMessage()));
-            }
-            return IOReturn.SUCCESS;
-        });
-        if (engine == null) {
-            return false;
-        }
-        // released in reverse order: after the interrupt source is gone, before the gate
-        manage(() -> gate.runAction(self -> {
-            self.engine.shutdown(IOReturn.ABORTED, "the virtio-rng driver stopped");
-            return IOReturn.SUCCESS;
-        }));
-        IOInterruptEventSource<VirtioEntropyDriver> irq = IOInterruptEventSource.interruptEventSource(this,
-                (self, source, count) -> self.engine.service(), nub, 0);
-        if (addEventSource(irq) != IOReturn.SUCCESS) {
-            return false;
-        }
-        irq.enable();
+    protected EntropyEngine newEngine(IOPlatformDevice nub) {
+        return new EntropyEngine(new VirtioMmio(nub.getDeviceMemory(0)), nub.guestMemory(), nub.dmaAllocator());
+    }
+
+    @Override
+    protected String stopReason() {
+        return "the virtio-rng driver stopped";
+    }
+
+    @Override
+    protected boolean publish(IOPlatformDevice nub, EntropyEngine engine) {
         registerClientInterface(EntropySource.class, this);
         return true;
+    }
+
+    /** Opening thread: a user client for connection type 0. */
+    @Override
+    public IOUserClient newUserClient(int type, IOUserClientCaller caller) {
+        return type == 0 ? new EntropyUserClient(this) : null;
     }
 
     @Override
     public void read(byte[] into) {
         CompletableFuture<IOReturnException> done = new CompletableFuture<>();
         EntropyEngine.Request r = new EntropyEngine.Request(into, done::complete);
-        IOReturn rc = gate.runAction(self -> {
-            self.engine.submit(r);
+        IOReturn rc = withEngine(e -> {
+            e.submit(r);
             return IOReturn.SUCCESS;
         });
         if (rc != IOReturn.SUCCESS) {

@@ -47,4 +47,30 @@ public interface IOInterruptProvider {
      * @return SUCCESS or BAD_ARGUMENT for no such index
      */
     IOReturn causeInterrupt(int index);
+
+    /**
+     * Takes back interrupts that a source's primary handler counted but its driver never handled,
+     * because the source left its work loop first (a driver stopping, or its bundle being updated).
+     * The provider keeps them pending on the line, each as one event, for the line's next enabled
+     * registration: that is how a driver swap loses no interrupt. Called after the source has
+     * unregistered. Only edge events are handed back; a level line stays asserted by its device.
+     *
+     * <p>The default raises the line {@code count} times with {@link #causeInterrupt(int)}.
+     *
+     * @param index the interrupt index
+     * @param count how many events to hand back, at least 1
+     * @return SUCCESS, or BAD_ARGUMENT for no such index or a count below 1
+     */
+    default IOReturn requeueInterrupts(int index, int count) {
+        if (count < 1 || getInterruptType(index) == null) {
+            return IOReturn.BAD_ARGUMENT;
+        }
+        for (int i = 0; i < count; i++) {
+            IOReturn r = causeInterrupt(index);
+            if (r != IOReturn.SUCCESS) {
+                return r;
+            }
+        }
+        return IOReturn.SUCCESS;
+    }
 }

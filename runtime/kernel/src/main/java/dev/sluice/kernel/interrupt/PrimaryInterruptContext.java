@@ -1,6 +1,7 @@
 package dev.sluice.kernel.interrupt;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -13,17 +14,25 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The marker is per thread; the interrupt controller's {@code cpuN} threads enter it around
  * each filter or primary handler they run. Nesting is allowed and restores the outer handler.
+ *
+ * <p>{@link #checkMayBlock(String)} sits on every gate and lock path, so it first reads a count of
+ * the threads inside primary context and looks up the per-thread marker only when that count is
+ * not zero: a thread inside has raised the count itself before (program order), so it always takes
+ * the full check, and outside interrupt handling the check costs one volatile read.
  */
 public final class PrimaryInterruptContext {
 
     private static final ThreadLocal<String> HANDLER = new ThreadLocal<>();
+
+    /** Threads inside primary context now (outermost entries only). */
+    private static final AtomicInteger INSIDE = new AtomicInteger();
 
     private PrimaryInterruptContext() {
     }
 
     /** @return true if the calling thread is inside primary interrupt context */
     public static boolean isActive() {
-        return HANDLER.get() != null;
+        return INSIDE.get() != 0 && HANDLER.get() != null;
     }
 
     /** @return the description of the handler running in primary context on this thread, or null */
@@ -42,12 +51,16 @@ public final class PrimaryInterruptContext {
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(body, "body");
         String outer = HANDLER.get();
+        if (outer == null) {
+            INSIDE.incrementAndGet();
+        }
         HANDLER.set(handler);
         try {
             return body.getAsBoolean();
         } finally {
             if (outer == null) {
                 HANDLER.remove();
+                INSIDE.decrementAndGet();
             } else {
                 HANDLER.set(outer);
             }
@@ -61,6 +74,12 @@ public final class PrimaryInterruptContext {
      * @throws PrimaryInterruptContextViolation if the calling thread is in primary context
      */
     public static void checkMayBlock(String operation) {
+        if (INSIDE.get() != 0) {
+            checkMarker(operation);
+        }
+    }
+
+    private static void checkMarker(String operation) {
         String handler = HANDLER.get();
         if (handler != null) {
             throw new PrimaryInterruptContextViolation(operation, handler, Thread.currentThread().getName());

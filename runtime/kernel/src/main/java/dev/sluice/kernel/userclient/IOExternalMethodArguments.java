@@ -1,5 +1,6 @@
 package dev.sluice.kernel.userclient;
 
+import dev.sluice.kernel.IOReturn;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,8 @@ import java.util.Objects;
  * scalar outputs are preallocated to the declared count; a fixed-size struct output is
  * preallocated to its declared size (fill it in place or replace it with an array of that size);
  * a {@link IOExternalMethodDispatch#VARIABLE variable} one starts empty and is set with
- * {@link #setStructOutput(byte[])}. Used by one thread at a time.
+ * {@link #setStructOutput(byte[])}. A method that refuses the call says why with
+ * {@link #fail(IOReturn, String)}. Used by one thread at a time.
  */
 public final class IOExternalMethodArguments {
 
@@ -20,6 +22,8 @@ public final class IOExternalMethodArguments {
     private final long[] scalarOutput;
     private final IOAsyncReference asyncReference;
     private byte[] structOutput;
+    private IOReturn failStatus;
+    private String failReason;
 
     IOExternalMethodArguments(IOExternalMethodDispatch dispatch, IOUserClientCaller caller, long[] scalarInput,
             byte[] structInput, IOAsyncReference asyncReference) {
@@ -85,6 +89,29 @@ public final class IOExternalMethodArguments {
                     + bytes.length + " bytes");
         }
         structOutput = bytes;
+    }
+
+    /**
+     * Records why the method fails, for the caller's one-line message {@code Owner.method: reason}
+     * (e.g. {@code Sp804Timer.waitForInterrupt: micros must be 1..10000000, got -5}). The method
+     * still returns the status; {@code return a.fail(...)} does both.
+     *
+     * @param status the failure code (not SUCCESS)
+     * @param reason what was wrong, one line
+     * @return {@code status}
+     */
+    public IOReturn fail(IOReturn status, String reason) {
+        if (Objects.requireNonNull(status, "status") == IOReturn.SUCCESS) {
+            throw new IllegalArgumentException("fail needs a failure status, not SUCCESS");
+        }
+        this.failStatus = status;
+        this.failReason = Objects.requireNonNull(reason, "reason");
+        return status;
+    }
+
+    /** @return the reason given to {@link #fail} with this status, or null */
+    String failureReason(IOReturn status) {
+        return status != null && status == failStatus ? failReason : null;
     }
 
     /** @return the reference to complete an asynchronous call with, or null for a synchronous call */

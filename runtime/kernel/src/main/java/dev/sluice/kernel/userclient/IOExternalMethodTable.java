@@ -167,7 +167,7 @@ public final class IOExternalMethodTable {
         IOExternalMethodArguments args = new IOExternalMethodArguments(d, caller, orEmpty(scalarInput), orEmpty(structInput), null);
         IOReturn status = d.method().invoke(args);
         if (status != IOReturn.SUCCESS) {
-            return IOCallResult.failure(status == null ? IOReturn.ERROR : status, owner + "." + d.name() + " returned " + status);
+            return failed(d, args, status);
         }
         String bad = outputProblem(owner, d, args.scalarOutput(), args.structOutput());
         return bad == null ? IOCallResult.success(args.scalarOutput(), args.structOutput()) : IOCallResult.failure(IOReturn.ERROR, bad);
@@ -208,8 +208,14 @@ public final class IOExternalMethodTable {
             }
             held.returned(ok);
         }
-        return status == IOReturn.SUCCESS ? IOCallResult.success(null, null)
-                : IOCallResult.failure(status == null ? IOReturn.ERROR : status, owner + "." + d.name() + " returned " + status);
+        return status == IOReturn.SUCCESS ? IOCallResult.success(null, null) : failed(d, args, status);
+    }
+
+    /** @return the failure a method returned, with the reason it gave to {@link IOExternalMethodArguments#fail} */
+    private IOCallResult failed(IOExternalMethodDispatch d, IOExternalMethodArguments args, IOReturn status) {
+        String reason = args.failureReason(status);
+        return IOCallResult.failure(status == null ? IOReturn.ERROR : status,
+                owner + "." + d.name() + (reason != null ? ": " + reason : " returned " + status));
     }
 
     /** Holds a completion that arrives before the method returned. */

@@ -10,5 +10,5 @@
  * when a connection opens.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.sluice.kernel.userclient;

@@ -3,7 +3,8 @@ package dev.sluice.kernel.workloop;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.interrupt.PrimaryInterruptContext;
 
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A passive event source through which client threads run actions with the work loop's gate
@@ -56,8 +57,17 @@ public final class IOCommandGate<O> extends IOEventSource<O> {
 
     // Guarded by the loop's gate.
     private int enableWaiters;
-    private final ArrayList<Thread> actionThreads = new ArrayList<>(2);
     private boolean removing;
+    /*
+     * This gate's actions in progress, counted per thread for the removal drain (S30), which waits
+     * for other threads' actions but not for those on the remover's own stack. The count of the
+     * thread that last entered or left an action (normally the gate holder) sits in two plain
+     * fields; the counts of threads whose actions sleep in the gate while another thread enters
+     * move to parkedDepths, which exists only while that happens.
+     */
+    private Thread depthThread;
+    private int depth;
+    private Map<Thread, Integer> parkedDepths;
 
     private IOCommandGate(O owner, Command<O> defaultCommand) {
         super(owner);
@@ -115,37 +125,46 @@ public final class IOCommandGate<O> extends IOEventSource<O> {
         if (wl == null) {
             return IOReturn.NOT_READY;
         }
-        wl.closeGate();
+        wl.closeGateChecked();
         try {
-            if (getWorkLoop() != wl || removing) {
+            if (removing || getWorkLoop() != wl) {
                 return IOReturn.ABORTED;
             }
-            if (!wl.onThread()) {
-                while (!isEnabled()) {
-                    enableWaiters++;
-                    SleepResult r;
-                    try {
-                        r = wl.sleepTagged(enableEvent, this, false, 0L, true);
-                    } finally {
-                        enableWaiters--;
-                    }
-                    if (removing || getWorkLoop() != wl) {
-                        wl.wakeupGate(drainEvent, false);
-                        return IOReturn.ABORTED;
-                    }
-                    if (r == SleepResult.INTERRUPTED) {
-                        Thread.currentThread().interrupt();
-                        return IOReturn.ABORTED;
-                    }
-                    if (r == SleepResult.RESTART) {
-                        return IOReturn.ABORTED;
-                    }
+            if (!isEnabled() && !wl.onThread()) {
+                IOReturn aborted = awaitEnable(wl);
+                if (aborted != null) {
+                    return aborted;
                 }
             }
             return invoke(wl, action);
         } finally {
             wl.openGate();
         }
+    }
+
+    /** Sleeps (gate released) until the gate is enabled (S25). @return null once enabled, else ABORTED */
+    private IOReturn awaitEnable(IOWorkLoop wl) {
+        while (!isEnabled()) {
+            enableWaiters++;
+            SleepResult r;
+            try {
+                r = wl.sleepTagged(enableEvent, this, false, 0L, true);
+            } finally {
+                enableWaiters--;
+            }
+            if (removing || getWorkLoop() != wl) {
+                wl.wakeupGate(drainEvent, false);
+                return IOReturn.ABORTED;
+            }
+            if (r == SleepResult.INTERRUPTED) {
+                Thread.currentThread().interrupt();
+                return IOReturn.ABORTED;
+            }
+            if (r == SleepResult.RESTART) {
+                return IOReturn.ABORTED;
+            }
+        }
+        return null;
     }
 
     /**
@@ -182,15 +201,43 @@ public final class IOCommandGate<O> extends IOEventSource<O> {
 
     private IOReturn invoke(IOWorkLoop wl, Action<O> action) {
         Thread me = Thread.currentThread();
-        actionThreads.add(me);
+        if (depthThread != me) {
+            switchDepth(me);
+        }
+        depth++;
         try {
             return action.run(getOwner());
         } finally {
-            actionThreads.remove(actionThreads.lastIndexOf(me));
+            if (depthThread != me) {
+                switchDepth(me); // another thread entered while this action slept in the gate
+            }
+            if (--depth == 0) {
+                depthThread = null; // keep no reference to a thread that may end
+            }
             if (removing) {
                 wl.wakeupGate(drainEvent, false);
             }
         }
+    }
+
+    /** Makes {@code me} the thread whose count is in {@link #depth}; called with the gate held. */
+    private void switchDepth(Thread me) {
+        if (depth == 0 && parkedDepths == null) {
+            depthThread = me;
+            return;
+        }
+        if (depth > 0) {
+            if (parkedDepths == null) {
+                parkedDepths = new HashMap<>(4);
+            }
+            parkedDepths.put(depthThread, depth);
+        }
+        Integer mine = parkedDepths.remove(me);
+        if (parkedDepths.isEmpty()) {
+            parkedDepths = null;
+        }
+        depthThread = me;
+        depth = mine == null ? 0 : mine;
     }
 
     // ---------------------------------------------------------------- enable / disable
@@ -306,9 +353,14 @@ public final class IOCommandGate<O> extends IOEventSource<O> {
     }
 
     private boolean othersInside(Thread me) {
-        for (Thread t : actionThreads) {
-            if (t != me) {
-                return true;
+        if (depthThread != me && depth > 0) {
+            return true;
+        }
+        if (parkedDepths != null) {
+            for (Thread t : parkedDepths.keySet()) {
+                if (t != me) {
+                    return true;
+                }
             }
         }
         return false;

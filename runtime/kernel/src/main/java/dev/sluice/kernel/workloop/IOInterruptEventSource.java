@@ -19,8 +19,15 @@ import java.lang.invoke.VarHandle;
  * calls {@code action(owner, this, n)} once, then sets the consumer count to the snapshot and, on a
  * level line, unmasks the line again unless the driver disabled the source (S33-S36). Interrupts
  * that arrive before the loop runs are coalesced into one call; ones during the action give a later
- * call. Counts are 32-bit and wrap around; the difference is still right (S35). A disabled source
- * consumes its counts without calling the action, like I/O Kit.
+ * call. Counts are 32-bit and wrap around; the difference is still right (S35).
+ *
+ * <h2>Nothing lost across a driver swap</h2>
+ * <b>Difference from I/O Kit</b>, where a disabled source consumes its counts without calling the
+ * action: here a disabled source keeps them, and its action runs for them once it is enabled again.
+ * When the source leaves its loop (its driver stops, or its bundle is updated) with edge interrupts
+ * counted but not handled, it unregisters and then hands them back to the provider
+ * ({@link IOInterruptProvider#requeueInterrupts}), which keeps them pending for the line's next
+ * registration: the next driver. A level line needs no hand-back: its device keeps it asserted.
  *
  * <h2>Enable</h2>
  * As every source, a new interrupt source is {@linkplain #isEnabled() enabled}, but its provider
@@ -180,8 +187,11 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
         if (n == 0) {
             return false;
         }
+        if (!isEnabled()) {
+            return false; // kept for enable(), or handed back to the provider on removal
+        }
         try {
-            if (isEnabled() && action != null) {
+            if (action != null) {
                 action.interruptOccurred(getOwner(), this, n);
             }
         } finally {
@@ -210,6 +220,9 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
         if (provider != null && registered && !serviceMasked) {
             provider.enableInterrupt(intIndex, this);
         }
+        if (producerCount != consumerCount) {
+            signalWorkAvailable(); // counts kept while disabled
+        }
     }
 
     /** Disables the source and masks its line (S37). Any thread; never blocks. */
@@ -237,13 +250,23 @@ public class IOInterruptEventSource<O> extends IOEventSource<O> {
         return IOReturn.SUCCESS;
     }
 
-    /** Unregisters the primary handler (S39). */
+    /**
+     * Unregisters the primary handler (S39), then hands edge interrupts counted but not handled back
+     * to the provider for the line's next registration. Runs with the gate closed.
+     */
     @Override
     protected void detached(IOWorkLoop loop) {
         if (provider != null && registered) {
             registered = false;
             serviceMasked = false;
-            provider.unregisterInterrupt(intIndex, this);
+            provider.unregisterInterrupt(intIndex, this); // waits for a primary handler in flight
+            int unhandled = producerCount - consumerCount;
+            if (unhandled != 0) {
+                consumerCount += unhandled;
+                if (!level && unhandled > 0) {
+                    provider.requeueInterrupts(intIndex, unhandled);
+                }
+            }
         }
     }
 

@@ -182,6 +182,11 @@ public final class IOWorkLoop implements AutoCloseable {
         gate.lock();
     }
 
+    /** {@link #closeGate()} for callers in this package that have already made the S31 check. */
+    void closeGateChecked() {
+        gate.lock();
+    }
+
     /**
      * Like {@link #closeGate()} but gives up when the waiting thread is interrupted. Not in I/O
      * Kit; lets a thread that may deadlock on two loops be freed by an interrupt.

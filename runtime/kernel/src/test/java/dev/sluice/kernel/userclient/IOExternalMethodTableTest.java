@@ -153,6 +153,32 @@ class IOExternalMethodTableTest {
     }
 
     @Test
+    @DisplayName("a method that refuses its arguments says why: the caller gets its status and 'Owner.method: reason'")
+    void failWithReason() {
+        IOExternalMethodTable t = IOExternalMethodTable.of("Sp804Timer",
+                IOExternalMethodDispatch.sync(0, "waitForInterrupt", 1, 1, 0, 0,
+                        a -> a.scalarInput(0) < 1 ? a.fail(IOReturn.BAD_ARGUMENT, "micros must be 1 or more, got " + a.scalarInput(0))
+                                : IOReturn.SUCCESS),
+                IOExternalMethodDispatch.async(1, "later", 1, 1, 0, 0, a -> a.fail(IOReturn.BUSY, "both counters are busy")),
+                IOExternalMethodDispatch.sync(2, "mismatch", 0, 0, 0, 0, a -> {
+                    a.fail(IOReturn.BAD_ARGUMENT, "a reason for another status");
+                    return IOReturn.NOT_READY;
+                }));
+        IOCallResult bad = t.call("waitForInterrupt", new long[] {-5}, null, CALLER);
+        assertEquals(IOReturn.BAD_ARGUMENT, bad.status());
+        assertEquals("Sp804Timer.waitForInterrupt: micros must be 1 or more, got -5", bad.message());
+        assertTrue(t.call("waitForInterrupt", new long[] {5}, null, CALLER).isSuccess());
+        IOCallResult busy = t.callAsync("later", new long[] {1}, null, CALLER, r -> { }, null);
+        assertEquals(IOReturn.BUSY, busy.status());
+        assertEquals("Sp804Timer.later: both counters are busy", busy.message());
+        assertEquals("Sp804Timer.mismatch returned NOT_READY", t.call("mismatch", null, null, CALLER).message(),
+                "a reason given with another status than the one returned is not used");
+        IOExternalMethodTable success = IOExternalMethodTable.of("S", IOExternalMethodDispatch.sync(0, "ok", 0, 0, 0, 0,
+                a -> a.fail(IOReturn.SUCCESS, "not a failure")));
+        assertThrows(IllegalArgumentException.class, () -> success.call("ok", null, null, CALLER));
+    }
+
+    @Test
     @DisplayName("an async completion that arrives inside the method is held until the method returned")
     void asyncCompletionHeldUntilReturn() {
         List<String> events = new ArrayList<>();

@@ -308,6 +308,30 @@ class IOCommandGateTest {
     }
 
     @Test
+    @DisplayName("S30 P5 a gate removed from inside its own action waits for another thread's action asleep in the loop's gate, never for its own")
+    void selfRemovalWaitsForOtherThreadsActionsOnly() throws Exception {
+        Spawn<IOReturn> sleeper = Spawn.start("sleeping-action", () -> gate.runAction(d -> {
+            loop.sleepGate("other-event"); // not this gate's commandSleep: removal does not wake it
+            d.calls.add("sleeper left");
+            return IOReturn.SUCCESS;
+        }));
+        Await.until("action asleep in the gate", () -> loop.sleeperCount("other-event") == 1);
+        Spawn<IOReturn> remover = Spawn.start("self-remover", () -> gate.runAction(d -> {
+            IOReturn removed = loop.removeEventSource(gate);
+            d.calls.add("removed " + removed);
+            return removed;
+        }));
+        Await.parked(remover.thread);
+        assertFalse(remover.isDone(), "removal waits for the other thread's action");
+        assertSame(loop, gate.getWorkLoop());
+        loop.wakeupGate("other-event", false);
+        assertEquals(IOReturn.SUCCESS, sleeper.join());
+        assertEquals(IOReturn.SUCCESS, remover.join(), "its own action on the stack did not hold the removal up");
+        assertEquals(List.of("sleeper left", "removed SUCCESS"), driver.calls);
+        assertNull(gate.getWorkLoop());
+    }
+
+    @Test
     @DisplayName("S31 runAction and runCommand from primary interrupt context are refused at once with a clear error")
     void refusedInPrimaryContext() {
         for (String op : List.of("IOCommandGate.runAction", "IOCommandGate.runCommand")) {

@@ -196,6 +196,53 @@ class IOInterruptEventSourceTest {
     }
 
     @Test
+    @DisplayName("S37 a disabled source keeps the interrupts it counted; enabling it runs the action for them")
+    void aDisabledSourceKeepsItsCounts() {
+        IOInterruptEventSource<Driver> src = recording(EDGE);
+        src.enable();
+        loop.closeGate(); // the loop thread cannot run the source meanwhile
+        try {
+            raiseAndWaitDelivered(EDGE);
+            raiseAndWaitDelivered(EDGE);
+            src.disable();
+        } finally {
+            loop.openGate();
+        }
+        loop.runEventSources(); // the secondary half runs once while the source is disabled
+        assertTrue(driver.calls.isEmpty(), "no action while disabled: " + driver.calls);
+        src.enable();
+        Await.until("the kept interrupts' action", () -> driver.calls.size() == 1);
+        assertTrue(driver.calls.get(0).startsWith("count=2 "), driver.calls.get(0));
+    }
+
+    @Test
+    @DisplayName("S39 a source removed with edge interrupts counted but not handled hands them back to the provider, and the next source gets them")
+    void removalHandsUnhandledEdgesBack() {
+        IOInterruptEventSource<Driver> old = recording(EDGE);
+        old.enable();
+        loop.closeGate();
+        try {
+            for (int i = 0; i < 3; i++) {
+                raiseAndWaitDelivered(EDGE);
+            }
+            old.disable();
+            assertEquals(IOReturn.SUCCESS, loop.removeEventSource(old));
+        } finally {
+            loop.openGate();
+        }
+        assertEquals(3, pic.requeued(EDGE), "every counted, unhandled interrupt is handed back");
+        assertTrue(driver.calls.isEmpty(), "the old driver never handled them");
+        assertTrue(pic.isPending(EDGE), "pending on the line while nobody is registered");
+        Driver next = new Driver();
+        IOInterruptEventSource<Driver> successor = IOInterruptEventSource.interruptEventSource(next,
+                (d, s, n) -> d.calls.add("count=" + n), pic, EDGE);
+        assertEquals(IOReturn.SUCCESS, loop.addEventSource(successor));
+        successor.enable();
+        Await.until("the successor's action", () -> !next.calls.isEmpty());
+        assertEquals(0, pic.requeued(LEVEL));
+    }
+
+    @Test
     @DisplayName("S38 a source without a provider is a doorbell: interruptOccurred() from any thread, even primary context, runs the action on the loop")
     void doorbell() {
         IOInterruptEventSource<Driver> bell = IOInterruptEventSource.interruptEventSource(driver,

@@ -53,6 +53,7 @@ final class TestInterruptController implements IOInterruptProvider, AutoCloseabl
         boolean inService;
         boolean spuriousHold;
         long deliveries;
+        long requeued;
 
         Line(InterruptType type) {
             this.type = type;
@@ -177,6 +178,19 @@ final class TestInterruptController implements IOInterruptProvider, AutoCloseabl
         return IOReturn.SUCCESS;
     }
 
+    /** Keeps handed-back events pending (coalesced, as every edge here) and counts them. */
+    @Override
+    public synchronized IOReturn requeueInterrupts(int index, int count) {
+        Line l = line(index);
+        if (l == null || count < 1) {
+            return IOReturn.BAD_ARGUMENT;
+        }
+        l.requeued += count;
+        l.pending = true;
+        dispatchIfReady(index);
+        return IOReturn.SUCCESS;
+    }
+
     // ------------------------------------------------------------ device side
 
     /** A level device raises its line; it stays raised until {@link #deassertLine}. */
@@ -203,6 +217,11 @@ final class TestInterruptController implements IOInterruptProvider, AutoCloseabl
     synchronized boolean isPending(int index) {
         Line l = lines[index];
         return l.pending || l.asserted && !l.inService;
+    }
+
+    /** @return how many events sources handed back on that line ({@link #requeueInterrupts}) */
+    synchronized long requeued(int index) {
+        return lines[index].requeued;
     }
 
     synchronized long deliveries(int index) {

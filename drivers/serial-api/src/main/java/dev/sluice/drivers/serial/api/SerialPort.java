@@ -47,7 +47,11 @@ public interface SerialPort {
     /** @return bytes received and not read yet (never blocks) */
     int available();
 
-    /** @return the line settings in force */
+    /**
+     * @return the line settings in force; a port without a physical line (a virtio console) keeps
+     *         and reports the settings last given to {@link #setLineSettings}, without effect on
+     *         its bytes, as a pseudo-terminal does
+     */
     LineSettings lineSettings();
 
     /**

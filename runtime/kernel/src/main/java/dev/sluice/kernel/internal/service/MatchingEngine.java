@@ -268,16 +268,25 @@ public final class MatchingEngine implements IOServiceManager, IOCatalogue.Liste
             existing = null;
         }
         @SuppressWarnings("unchecked")
-        ClientFront<T> front = (ClientFront<T>) (existing != null ? existing : fronts.computeIfAbsent(key, k -> {
-            ClientFront<T> f = new ClientFront<>(nub, iface);
-            frontRegistrations.put(f, host.publishFront(nub, iface, f.proxy()));
-            return f;
-        }));
-        front.attach(driver, implementation);
+        ClientFront<T> front = (ClientFront<T>) existing;
+        boolean created = false;
+        if (front == null) {
+            ClientFront<T> fresh = new ClientFront<>(nub, iface);
+            @SuppressWarnings("unchecked")
+            ClientFront<T> raced = (ClientFront<T>) fronts.putIfAbsent(key, fresh);
+            front = raced != null ? raced : fresh;
+            created = raced == null;
+        }
+        ClientFront<T> attached = front;
+        attached.attach(driver, implementation);
+        if (created) {
+            // Published only once the driver is attached: a client that finds the service can call it.
+            frontRegistrations.put(attached, host.publishFront(nub, iface, attached.proxy()));
+        }
         driver.manage(() -> {
-            front.detach(driver);
-            if (!front.isSwapping()) {
-                retire(key, front);
+            attached.detach(driver);
+            if (!attached.isSwapping()) {
+                retire(key, attached);
             }
         });
     }

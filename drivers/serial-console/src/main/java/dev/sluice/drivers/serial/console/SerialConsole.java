@@ -1,4 +1,4 @@
-package dev.sluice.drivers.uart.internal;
+package dev.sluice.drivers.serial.console;
 
 import dev.sluice.drivers.serial.api.SerialPort;
 import dev.sluice.drivers.serial.api.SerialStreams;
