@@ -30,8 +30,8 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * The virtio-blk driver as applications see it: the {@code BlockStorage} OSGi service registered
  * by the real driver bundle, in a real Felix framework running the kernel image's own bundles
- * (those listed in {@code sluice.jar}'s launcher properties, less the console, shell and deploy
- * watcher), booted on a one-device board: the virtio-blk node of the default microvm board (same
+ * (those listed in {@code sluice.jar}'s launcher properties, less bnd's launcher and the deploy
+ * folder watcher; Gogo runs without a console), booted on a one-device board: the virtio-blk node of the default microvm board (same
  * registers, line 16, 128 MiB of guest RAM, two interrupt CPUs) with the requested capacity. So
  * every request goes through the client front, the driver's gate or hand-off, the work loop, the
  * platform's interrupt controller and, for asynchronous requests, an {@code IOCompletion} whose
@@ -41,9 +41,8 @@ import org.osgi.util.tracker.ServiceTracker;
 final class OsgiTarget implements BlockTarget {
 
     private static final String API = "dev.sluice.drivers.storage.api.BlockStorage";
-    /** Console, shell, deploy watcher and the UART driver (its serial console needs the shell). */
-    private static final List<String> LEFT_OUT = List.of("org.apache.felix.gogo.jline", "jline", "dev.sluice.shell",
-            "org.apache.felix.fileinstall", "biz.aQute.launcher", "dev.sluice.drivers.uart");
+    /** The deploy-folder watcher and bnd's launcher; every other bundle of the image runs. */
+    private static final List<String> LEFT_OUT = List.of("org.apache.felix.fileinstall", "biz.aQute.launcher");
 
     private final Framework framework;
     private final Object service;
@@ -72,6 +71,10 @@ final class OsgiTarget implements BlockTarget {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put("sluice.home", home.toString());
         config.put("sluice.board", board.toString());
+        // Gogo without a console and with the image's profile, as ./sluice -c runs it
+        config.put("gosh.args", "--nointeractive --noshutdown");
+        config.put("gosh.home", Path.of(System.getProperty("sluice.gosh", "runtime/launcher/gosh")).toAbsolutePath().toString());
+        System.setProperty("org.jline.terminal.dumb", "true");
         framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path")).newFramework(config);
         framework.init();
