@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,6 +49,7 @@ import dev.sluice.models.RegisterBank;
  * backend: QueueNotify only schedules work. Requests are processed on the single
  * {@code model-<name>-io} thread from the context's thread factory. Guest-memory writes by the
  * device happen under the lock, after checking that the queue was not reset meanwhile.
+ * {@link #close()} returns once that thread has ended.
  */
 public final class VirtioMmioDevice implements DeviceModel {
 
@@ -70,6 +72,7 @@ public final class VirtioMmioDevice implements DeviceModel {
     private final RegisterBank bank;
     private final Object lock;
     private final ExecutorService io;
+    private volatile Thread ioThread;
     private final long offeredFeatures;
     private final QueueConfig[] queues;
     private final AtomicBoolean[] drainPending;
@@ -115,8 +118,12 @@ public final class VirtioMmioDevice implements DeviceModel {
         }
         this.bank = buildBank((int) reg.size(), configSize);
         this.lock = bank;
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                context.threadFactory());
+        ThreadFactory threads = context.threadFactory();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = threads.newThread(r);
+            ioThread = t;
+            return t;
+        });
         executor.prestartCoreThread(); // the first thread of the factory: model-<name>-io
         this.io = executor;
         device.attach(this);
@@ -165,6 +172,11 @@ public final class VirtioMmioDevice implements DeviceModel {
             if (!io.awaitTermination(5, TimeUnit.SECONDS)) {
                 io.shutdownNow();
                 io.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            // the pool reports termination just before its worker thread returns: wait for that too
+            Thread t = ioThread;
+            if (t != null && t != Thread.currentThread()) {
+                t.join(5_000);
             }
         } catch (InterruptedException e) {
             io.shutdownNow();
