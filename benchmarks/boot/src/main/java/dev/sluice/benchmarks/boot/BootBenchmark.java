@@ -100,6 +100,8 @@ public final class BootBenchmark {
      */
     static Path train(Path image, List<String> props, Path archive, Path scratch) throws Exception {
         List<String> cmd = command(image, props, "-XX:ArchiveClassesAtExit=" + archive, scratch);
+        // keep the classes of stopped bundles until the archive is written at exit
+        cmd.add(1, "-XX:-ClassUnloading");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("MALLOC_ARENA_MAX", "2");
         Process p = pb.start();
