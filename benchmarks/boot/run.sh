@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Boot benchmark: Sluice kernel image vs bare Felix + Gogo, same JVM flags, median of N runs.
-# Usage: benchmarks/boot/run.sh [runs]   (from anywhere; builds what it needs first)
+# Usage: benchmarks/boot/run.sh [runs] [--no-cds]   (from anywhere; builds what it needs first)
+# Each image gets its class-data archive from one training boot first, as ./sluice does;
+# --no-cds measures both without archives.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -DskipTests -pl benchmarks/boot -am package
-exec java -cp benchmarks/boot/target/classes dev.sluice.benchmarks.boot.BootBenchmark "${1:-7}"
+[ $# -eq 0 ] && set -- 7
+exec java -cp benchmarks/boot/target/classes dev.sluice.benchmarks.boot.BootBenchmark "$@"

@@ -255,6 +255,25 @@ class UartDriverIT {
     }
 
     @Test
+    @DisplayName("the console's shell starts at the first key: until then only the console thread waits, then the banner greets whoever pressed Enter")
+    void consoleShellStartsAtTheFirstKey() throws Exception {
+        IOPlatformDevice nub = PlatformIT.nub(platform, CONSOLE_UART);
+        Bundle driver = bundle();
+        driver.stop();
+        driver.start();
+        settle(nub);
+        String console = "uart-console-" + CONSOLE_UART;
+        Await.until(() -> consoleThreads().equals(List.of(console)), DEADLINE,
+                "only the waiting console thread, no terminal input pump");
+        Socket socket = connect(nub);
+        socket.getOutputStream().write("\n".getBytes(StandardCharsets.US_ASCII));
+        String seen = readUntil(socket, "sluice> ");
+        // an eager session would have printed its banner to the unconnected line, where it is lost
+        assertTrue(seen.contains("Sluice kernel console on " + console), seen);
+        assertTrue(consoleThreads().stream().anyMatch(n -> n.contains("input pump")), "the session's terminal runs: " + consoleThreads());
+    }
+
+    @Test
     @DisplayName("a driver update keeps the SerialPort service object working, and the old console thread is gone")
     void driverUpdateKeepsTheSerialPort(@TempDir Path dir) throws Exception {
         IOPlatformDevice nub = loadTwoUarts(dir);

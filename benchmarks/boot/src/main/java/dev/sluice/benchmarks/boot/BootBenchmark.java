@@ -21,48 +21,69 @@ import java.util.concurrent.TimeUnit;
  * <p>"Shell ready" is measured identically for both: {@code echo READY} is written to the
  * process's standard input at once; Gogo reads it only when its shell loop runs (Sluice's console
  * first waits until every bundle is active), so the time to the {@code READY} line is the time to
- * a usable shell. Usage: {@code BootBenchmark [runs] [sluice.jar] [bare-felix.jar]}.
+ * a usable shell.
+ *
+ * <p>Like {@code ./sluice}, each image first gets its class-data sharing archive from one training
+ * boot ({@code -XX:ArchiveClassesAtExit}); the measured boots map it. {@code --no-cds} measures
+ * without archives. Every boot gets a fresh {@code user.home}, so Gogo's command history neither
+ * grows from run to run nor touches the user's. Usage:
+ * {@code BootBenchmark [runs] [--no-cds] [sluice.jar] [bare-felix.jar]}.
  */
 public final class BootBenchmark {
 
-    /** JVM flags that suit a microVM; the same ones ./sluice uses. */
-    static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xss256k", "-XX:TieredStopAtLevel=1",
-            "-XX:CICompilerCount=1", "-Xms16m", "-Xmx96m", "-XX:ReservedCodeCacheSize=24m",
-            "-XX:MaxMetaspaceSize=96m", "-Xshare:auto");
+    /** JVM flags that suit a microVM; the same ones ./sluice uses (keep the two lists equal). */
+    static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms6m", "-Xmn2m", "-Xmx96m", "-Xss256k",
+            "-XX:StackShadowPages=10", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+            "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=96m", "-Xshare:auto", "-Xlog:cds*=off");
 
     record Sample(double millis, double rssMiB) {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        Path sluice = Path.of(args.length > 1 ? args[1] : "runtime/launcher/target/sluice.jar");
-        Path bare = Path.of(args.length > 2 ? args[2] : "benchmarks/boot/target/bare-felix.jar");
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean cds = !rest.remove("--no-cds");
+        int runs = rest.size() > 0 ? Integer.parseInt(rest.get(0)) : 7;
+        Path sluice = Path.of(rest.size() > 1 ? rest.get(1) : "runtime/launcher/target/sluice.jar");
+        Path bare = Path.of(rest.size() > 2 ? rest.get(2) : "benchmarks/boot/target/bare-felix.jar");
         for (Path p : List.of(sluice, bare)) {
             if (!Files.isRegularFile(p)) {
                 throw new IllegalArgumentException(p + " not found: build first (mvn -B -q -DskipTests package)");
             }
         }
-        Path gosh = Path.of("runtime/launcher/gosh").toAbsolutePath();
-        List<String> sluiceProps = List.of("-Dsluice.console=true", "-Dgosh.home=" + gosh,
-                "-Dgosh.args=--nointeractive --noshutdown", "-Dorg.jline.terminal.dumb=true",
-                "-Dfelix.fileinstall.dir=" + Files.createTempDirectory("sluice-boot-deploy"));
-        List<String> bareProps = List.of("-Dorg.jline.terminal.dumb=true");
-
-        // one warm-up of each (page cache, CDS archive mapping), not counted
-        boot(sluice, sluiceProps);
-        boot(bare, bareProps);
-        List<Sample> s = new ArrayList<>();
-        List<Sample> b = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            s.add(boot(sluice, sluiceProps));
-            b.add(boot(bare, bareProps));
+        Path scratch = Files.createTempDirectory("sluice-boot");
+        try {
+            Path gosh = Path.of("runtime/launcher/gosh").toAbsolutePath();
+            List<String> sluiceProps = new ArrayList<>(List.of("-Dsluice.console=true", "-Dgosh.home=" + gosh,
+                    "-Dgosh.args=--nointeractive --noshutdown", "-Dorg.jline.terminal.dumb=true",
+                    "-Dfelix.fileinstall.dir=" + Files.createDirectory(scratch.resolve("deploy"))));
+            List<String> bareProps = new ArrayList<>(List.of("-Dorg.jline.terminal.dumb=true"));
+            if (cds) {
+                sluiceProps.add("-XX:SharedArchiveFile=" + train(sluice, sluiceProps, scratch.resolve("sluice.jsa"), scratch));
+                bareProps.add("-XX:SharedArchiveFile=" + train(bare, bareProps, scratch.resolve("bare.jsa"), scratch));
+            }
+            // one warm-up of each (page cache, archive mapping), not counted
+            boot(sluice, sluiceProps, scratch);
+            boot(bare, bareProps, scratch);
+            List<Sample> s = new ArrayList<>();
+            List<Sample> b = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                s.add(boot(sluice, sluiceProps, scratch));
+                b.add(boot(bare, bareProps, scratch));
+            }
+            print(runs, cds, s, b);
+        } finally {
+            deleteTree(scratch);
         }
+    }
+
+    private static void print(int runs, boolean cds, List<Sample> s, List<Sample> b) {
         double sMs = median(s.stream().mapToDouble(Sample::millis).toArray());
         double bMs = median(b.stream().mapToDouble(Sample::millis).toArray());
         double sRss = median(s.stream().mapToDouble(Sample::rssMiB).toArray());
         double bRss = median(b.stream().mapToDouble(Sample::rssMiB).toArray());
         StringBuilder out = new StringBuilder();
-        out.append(String.format("boot to shell ready, median of %d runs (JVM flags: %s)%n", runs, String.join(" ", JVM_FLAGS)));
+        out.append(String.format("boot to shell ready, median of %d runs, %s (JVM flags: %s)%n", runs,
+                cds ? "each image with its class-data archive" : "no class-data archives", String.join(" ", JVM_FLAGS)));
         out.append(String.format("%-22s %10s %14s%n", "image", "boot ms", "peak RSS MiB"));
         out.append(String.format("%-22s %10.0f %14.1f%n", "bare Felix + Gogo", bMs, bRss));
         out.append(String.format("%-22s %10.0f %14.1f%n", "Sluice kernel image", sMs, sRss));
@@ -71,14 +92,55 @@ public final class BootBenchmark {
         System.out.print(out);
     }
 
-    static Sample boot(Path image, List<String> props) throws Exception {
+    /**
+     * One training boot that writes the image's class-data archive at exit: the same flags and
+     * properties as the measured boots, told to shut down once its shell runs.
+     *
+     * @return the archive
+     */
+    static Path train(Path image, List<String> props, Path archive, Path scratch) throws Exception {
+        List<String> cmd = command(image, props, "-XX:ArchiveClassesAtExit=" + archive, scratch);
+        // keep the classes of stopped bundles until the archive is written at exit
+        cmd.add(1, "-XX:-ClassUnloading");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write("shutdown\nstop 0\n".getBytes(StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+        if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
+            throw new IllegalStateException("the training boot of " + image + " wrote no class-data archive " + archive);
+        }
+        return archive;
+    }
+
+    private static List<String> command(Path image, List<String> props, String extra, Path scratch) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
+        if (extra != null) {
+            cmd.add(extra);
+        }
         cmd.addAll(props);
+        cmd.add("-Duser.home=" + Files.createTempDirectory(scratch, "home"));
         cmd.add("-jar");
         cmd.add(image.toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        return cmd;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static Sample boot(Path image, List<String> props, Path scratch) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(image, props, null, scratch)).redirectErrorStream(true);
         pb.environment().put("MALLOC_ARENA_MAX", "2");
         long start = System.nanoTime();
         Process p = pb.start();

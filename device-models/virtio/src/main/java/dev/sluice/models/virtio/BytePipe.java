@@ -7,18 +7,23 @@ import java.util.concurrent.TimeUnit;
  * thread, the platform, a test). Writers either {@link #offer} (never blocks, takes what fits) or
  * {@link #put} (blocks while full: back-pressure); readers {@link #poll} (never blocks) or
  * {@link #take} (waits with a deadline). {@link #close()} wakes everyone; afterwards writes are
- * refused and reads drain what is left.
+ * refused and reads drain what is left. The buffer is allocated by the first byte written, so a
+ * pipe that is never used (a console nobody connects to) holds no memory.
  */
 public final class BytePipe {
 
-    private final byte[] ring;
+    private final int capacity;
+    private byte[] ring;
     private int head;
     private int count;
     private boolean closed;
 
     /** @param capacity bytes it can hold */
     public BytePipe(int capacity) {
-        ring = new byte[capacity];
+        if (capacity < 0) {
+            throw new IllegalArgumentException("BytePipe capacity must be >= 0, got " + capacity);
+        }
+        this.capacity = capacity;
     }
 
     /** @return bytes that can be read now */
@@ -40,9 +45,12 @@ public final class BytePipe {
         if (closed) {
             return 0;
         }
-        int n = Math.min(len, ring.length - count);
+        int n = Math.min(len, capacity - count);
+        if (n > 0 && ring == null) {
+            ring = new byte[capacity];
+        }
         for (int i = 0; i < n; i++) {
-            ring[(head + count + i) % ring.length] = src[off + i];
+            ring[(head + count + i) % capacity] = src[off + i];
         }
         count += n;
         if (n > 0) {
@@ -79,10 +87,13 @@ public final class BytePipe {
      */
     public synchronized int poll(byte[] dst, int off, int max) {
         int n = Math.min(max, count);
-        for (int i = 0; i < n; i++) {
-            dst[off + i] = ring[(head + i) % ring.length];
+        if (n <= 0) {
+            return 0;
         }
-        head = (head + n) % ring.length;
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = ring[(head + i) % capacity];
+        }
+        head = (head + n) % capacity;
         count -= n;
         if (n > 0) {
             notifyAll();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,7 +52,8 @@ import dev.sluice.models.RegisterBank;
  * was not reset meanwhile; bulk data a device reads from its backend straight into guest memory
  * goes in outside the lock, under a DMA guard that a reset (Status = 0) or QueueReady = 0 waits
  * for, so those two writes may wait for the read of one request's data in progress. The
- * interrupt line is raised after the lock is released.
+ * interrupt line is raised after the lock is released. {@link #close()} returns once the io thread
+ * has ended.
  */
 public final class VirtioMmioDevice implements DeviceModel {
 
@@ -75,6 +77,7 @@ public final class VirtioMmioDevice implements DeviceModel {
     private final RegisterBank bank;
     private final Object lock;
     private final ExecutorService io;
+    private volatile Thread ioThread;
     private final long offeredFeatures;
     private final QueueConfig[] queues;
     private final AtomicBoolean[] drainPending;
@@ -127,8 +130,12 @@ public final class VirtioMmioDevice implements DeviceModel {
         }
         this.bank = buildBank((int) reg.size(), configSize);
         this.lock = bank;
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                context.threadFactory());
+        ThreadFactory threads = context.threadFactory();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = threads.newThread(r);
+            ioThread = t;
+            return t;
+        });
         executor.prestartCoreThread(); // the first thread of the factory: model-<name>-io
         this.io = executor;
         device.attach(this);
@@ -177,6 +184,11 @@ public final class VirtioMmioDevice implements DeviceModel {
             if (!io.awaitTermination(5, TimeUnit.SECONDS)) {
                 io.shutdownNow();
                 io.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            // the pool reports termination just before its worker thread returns: wait for that too
+            Thread t = ioThread;
+            if (t != null && t != Thread.currentThread()) {
+                t.join(5_000);
             }
         } catch (InterruptedException e) {
             io.shutdownNow();

@@ -43,7 +43,7 @@ import org.osgi.service.log.LoggerFactory;
  * Receive and transmit go through 4 KiB rings; readers and writers sleep on the gate
  * ({@code commandSleep}, gate released) until the interrupt action wakes them or their timeout
  * passes. If the board's {@code /chosen stdout-path} names this UART, a Gogo shell session runs on
- * it ({@link SerialConsole}) until the driver stops.
+ * it ({@link SerialConsole}, from the first key pressed) until the driver stops.
  *
  * <h2>Threads</h2>
  * {@link SerialPort} calls run on the caller's thread with the work loop's gate closed (sleeping
@@ -132,7 +132,7 @@ public final class Uart16550Driver extends IOService implements SerialPort {
                 console = new SerialConsole(context, this, () -> open, "uart-console-" + nub.getPathComponent(), log,
                         () -> gate.commandWakeup(consoleExit, false));
                 console.start();
-                info("{}: kernel console (Gogo shell) started on it: /chosen stdout-path", nub.getPathComponent());
+                info("{}: kernel console on it (/chosen stdout-path): a Gogo shell starts at the first key pressed", nub.getPathComponent());
             }
         }
         return true;

@@ -1,5 +1,7 @@
 package dev.sluice.platform.interrupt;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -11,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Values below 16 have their own bucket; above, each power of two is split into 16 equal
  * buckets, so a percentile is reported within 1/16 (6.25 %) of the true value, rounded up. Values
  * are capped at 2^40 ns (about 18 minutes); the maximum is exact. Recording is wait-free and safe
- * from any thread; reading is a weakly consistent snapshot.
+ * from any thread; reading is a weakly consistent snapshot. The buckets (4.8 KiB) are allocated
+ * by the first recording, so the controller's many lines that never fire cost no bucket array.
  */
 final class LatencyHistogram {
 
@@ -21,13 +24,29 @@ final class LatencyHistogram {
     private static final long CAP = (1L << (MAX_EXP + 1)) - 1;
     static final int BUCKETS = (MAX_EXP - SUB_BITS + 2) * SUB;
 
-    private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+    private static final VarHandle COUNTS;
+
+    static {
+        try {
+            COUNTS = MethodHandles.lookup().findVarHandle(LatencyHistogram.class, "counts", AtomicLongArray.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Null until the first recording; set once (by CAS) and never replaced. */
+    private volatile AtomicLongArray counts;
     private final AtomicLong max = new AtomicLong();
 
     /** Records one latency; negative values count as 0. */
     void record(long nanos) {
         long v = Math.max(0, nanos);
-        counts.getAndIncrement(index(v));
+        AtomicLongArray c = counts;
+        if (c == null) {
+            AtomicLongArray fresh = new AtomicLongArray(BUCKETS);
+            c = COUNTS.compareAndSet(this, null, fresh) ? fresh : counts;
+        }
+        c.getAndIncrement(index(v));
         long m = max.get();
         while (v > m && !max.compareAndSet(m, v)) {
             m = max.get();
@@ -56,9 +75,10 @@ final class LatencyHistogram {
 
     /** @return the number of values recorded */
     long count() {
+        AtomicLongArray c = counts;
         long n = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            n += counts.get(i);
+        for (int i = 0; c != null && i < BUCKETS; i++) {
+            n += c.get(i);
         }
         return n;
     }
@@ -74,13 +94,17 @@ final class LatencyHistogram {
      * values lies (never above {@link #max()}); zeros when nothing was recorded
      */
     long[] percentiles(double... quantiles) {
+        long[] out = new long[quantiles.length];
+        AtomicLongArray c = counts;
+        if (c == null) {
+            return out;
+        }
         long[] snapshot = new long[BUCKETS];
         long total = 0;
         for (int i = 0; i < BUCKETS; i++) {
-            snapshot[i] = counts.get(i);
+            snapshot[i] = c.get(i);
             total += snapshot[i];
         }
-        long[] out = new long[quantiles.length];
         if (total == 0) {
             return out;
         }

@@ -21,7 +21,8 @@ import org.osgi.service.log.LoggerFactory;
  * without {@code -c}). Unlike gogo.jline's own console it waits until the kernel is ready before
  * showing the prompt, and it builds the terminal with jline's bundle class loader as the thread
  * context class loader, without which jline finds no terminal provider inside OSGi and falls back
- * to a dumb terminal (no line editing, history or completion). Leaving the shell ({@code exit},
+ * to a dumb terminal (no line editing, history or completion); when standard input or output is
+ * not a terminal it builds the dumb terminal at once. Leaving the shell ({@code exit},
  * Ctrl-D) stops the framework. Runs on its own thread, {@code sluice-console}.
  */
 @Component(immediate = true, service = {})
@@ -57,8 +58,15 @@ public final class SluiceConsole {
         current.setContextClassLoader(Terminal.class.getClassLoader());
         try {
             new KernelReadiness(context).await(Duration.ofSeconds(60));
-            terminal = TerminalBuilder.builder().name("sluice").system(true).nativeSignals(true)
-                    .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
+            TerminalBuilder builder = TerminalBuilder.builder().name("sluice").system(true).nativeSignals(true)
+                    .signalHandler(Terminal.SignalHandler.SIG_IGN);
+            if (System.console() == null) {
+                // standard input or output is no terminal (a pipe, a file): a dumb terminal, as
+                // jline's providers would conclude too, but without their probes (the exec
+                // provider runs test -t and tty for each stream: eight processes at boot)
+                builder.dumb(true).ffm(false).jni(false).jansi(false).jna(false).exec(false);
+            }
+            terminal = builder.build();
             Shell.Context shellContext = new Shell.Context() {
                 @Override
                 public String getProperty(String name) {

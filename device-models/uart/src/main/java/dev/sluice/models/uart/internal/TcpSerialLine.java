@@ -70,7 +70,8 @@ public final class TcpSerialLine implements AutoCloseable {
 
     // guarded by outLock
     private final Object outLock = new Object();
-    private final byte[] out = new byte[OUTPUT_CAPACITY];
+    /** Allocated by the first byte queued: a line nobody connects to holds no output buffer. */
+    private byte[] out;
     private int outHead;
     private int outSize;
     private long dropped;
@@ -159,6 +160,9 @@ public final class TcpSerialLine implements AutoCloseable {
             if (!outConnected || outSize == OUTPUT_CAPACITY) {
                 dropped++;
                 return;
+            }
+            if (out == null) {
+                out = new byte[OUTPUT_CAPACITY];
             }
             out[(outHead + outSize) % OUTPUT_CAPACITY] = (byte) b;
             outSize++;

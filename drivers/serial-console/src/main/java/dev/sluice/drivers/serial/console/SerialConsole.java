@@ -2,7 +2,12 @@ package dev.sluice.drivers.serial.console;
 
 import dev.sluice.drivers.serial.api.SerialPort;
 import dev.sluice.drivers.serial.api.SerialStreams;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import org.apache.felix.gogo.jline.Shell;
 import org.apache.felix.service.command.CommandProcessor;
@@ -21,6 +26,11 @@ import org.osgi.service.log.Logger;
  * the console stays available for the next person. {@link #stop()} ends the session and joins the
  * thread and the terminal's input pump; the driver calls it from its stop, after turning
  * {@code open} false.
+ *
+ * <p>Like a getty that asks to press Enter, each session starts at the first byte received: until
+ * then the thread only waits on the port, so an unused console costs no Gogo session, terminal or
+ * input pump (threads and memory at boot; output sent before a client connects would be lost on
+ * the line anyway). A leading Enter only wakes the console; other bytes are the session's first input.
  */
 public final class SerialConsole {
 
@@ -77,6 +87,16 @@ public final class SerialConsole {
         Thread current = Thread.currentThread();
         current.setContextClassLoader(Terminal.class.getClassLoader());
         while (running() && !current.isInterrupted()) {
+            byte[] typed;
+            InputStream in = SerialStreams.input(port, this::running);
+            try {
+                typed = awaitFirstInput(in);
+            } catch (IOException e) {
+                return; // interrupted or the port closed: the console is stopping
+            }
+            if (typed == null) {
+                return;
+            }
             ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
             CommandProcessor processor = ref == null ? null : context.getService(ref);
             if (processor == null) {
@@ -84,7 +104,7 @@ public final class SerialConsole {
                 return;
             }
             try {
-                session(processor);
+                session(processor, new SequenceInputStream(new ByteArrayInputStream(typed), in));
             } catch (Exception e) {
                 if (running()) {
                     warn("the serial console session failed: " + e, e);
@@ -96,11 +116,29 @@ public final class SerialConsole {
         }
     }
 
-    private void session(CommandProcessor processor) throws Exception {
+    /**
+     * Waits for the first bytes from the port.
+     *
+     * @return them without a leading CR or LF (possibly none), or null when the console stops first
+     */
+    private static byte[] awaitFirstInput(InputStream in) throws IOException {
+        byte[] buf = new byte[64];
+        int n = in.read(buf, 0, buf.length);
+        if (n < 0) {
+            return null;
+        }
+        int skip = 0;
+        while (skip < n && (buf[skip] == '\r' || buf[skip] == '\n')) {
+            skip++;
+        }
+        return Arrays.copyOfRange(buf, skip, n);
+    }
+
+    private void session(CommandProcessor processor, InputStream input) throws Exception {
         BooleanSupplier live = this::running;
         // An external terminal over the port's streams (not TerminalBuilder, which would open a pty
         // with the native provider): no native code, one input pump thread that ends with the stream.
-        ExternalTerminal t = new ExternalTerminal(name, Terminal.TYPE_DUMB, SerialStreams.input(port, live),
+        ExternalTerminal t = new ExternalTerminal(name, Terminal.TYPE_DUMB, input,
                 SerialStreams.output(port, live), StandardCharsets.UTF_8);
         t.setSize(new Size(80, 24));
         terminal = t;
