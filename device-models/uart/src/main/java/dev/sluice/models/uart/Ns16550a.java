@@ -189,9 +189,7 @@ public final class Ns16550a implements DeviceModel {
      * @throws DeviceModelException naming the node if a property is unusable or the port cannot be bound
      */
     public static Ns16550a create(DeviceModelContext ctx) throws DeviceModelException {
-        if (ctx.regs().isEmpty()) {
-            throw new DeviceModelException("node " + ctx.nodePath() + " has no reg range");
-        }
+        RegRange r = ctx.firstReg(0, "ns16550a"); // its size is checked below, once reg-shift is known
         try {
             int shift = (int) ctx.u32("reg-shift").orElse(0);
             if (shift < 0 || shift > 3) {
@@ -205,7 +203,6 @@ public final class Ns16550a implements DeviceModel {
             if (hz == 0) {
                 hz = DEFAULT_CLOCK_HZ; // Linux's 8250 binding also accepts a missing/zero clock for fixed ports
             }
-            RegRange r = ctx.regs().get(0);
             if (r.size() < (8L << shift)) {
                 throw new DeviceModelException("node " + ctx.nodePath() + ": reg size 0x" + Long.toHexString(r.size())
                         + " is smaller than 8 registers at reg-shift " + shift);
