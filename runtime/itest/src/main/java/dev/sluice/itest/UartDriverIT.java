@@ -33,7 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.context.BundleContextExtension;
@@ -116,31 +115,7 @@ class UartDriverIT {
 
     /** @return the SerialPort front published for {@code nub} */
     SerialPort port(IOPlatformDevice nub) throws Exception {
-        SerialPort[] found = new SerialPort[1];
-        Await.until(() -> (found[0] = find(nub)) != null, DEADLINE, "a SerialPort service for " + nub.getPathComponent());
-        return found[0];
-    }
-
-    private SerialPort find(IOPlatformDevice nub) {
-        try {
-            for (ServiceReference<SerialPort> ref : context.getServiceReferences(SerialPort.class, null)) {
-                SerialPort p = context.getService(ref);
-                if (p != null && describes(p, nub)) {
-                    return p;
-                }
-            }
-            return null;
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static boolean describes(SerialPort p, IOPlatformDevice nub) {
-        try {
-            return p.driver().contains(" on " + nub.getPathComponent() + " ");
-        } catch (RuntimeException offline) {
-            return false;
-        }
+        return SerialPorts.of(context, nub, "Uart16550Driver", DEADLINE);
     }
 
     static IOService driverOf(IOPlatformDevice nub) {
