@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * if shorter.</li>
  * </ul>
  * Data moves between the image and guest memory by file-channel I/O on views of guest RAM, with
- * no copy in between. Requests are processed in order on the io thread; every request made
+ * no copy in between. Requests are processed in order, on the notifying thread when the device is
+ * idle (unless built with {@code iothread}, then always on the io thread); every request made
  * available before a notification is completed, and completions of one pass share one interrupt.
  */
 public final class BlockDevice extends VirtioDevice {
@@ -44,6 +45,7 @@ public final class BlockDevice extends VirtioDevice {
     private final int segMax;
     private final int sizeMax;
     private final boolean readOnly;
+    private final boolean iothread;
     private final byte[] id;
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
@@ -63,6 +65,19 @@ public final class BlockDevice extends VirtioDevice {
      */
     public BlockDevice(Path image, long capacitySectors, boolean readOnly, String id, int segMax, int sizeMax)
             throws IOException {
+        this(image, capacitySectors, readOnly, id, segMax, sizeMax, false);
+    }
+
+    /**
+     * Opens (creating if missing) the image.
+     *
+     * @param iothread true to process every request on the model's io thread; false (the default)
+     *                 to process a notification on the notifying thread when the device is idle
+     * @see #BlockDevice(Path, long, boolean, String, int, int)
+     */
+    public BlockDevice(Path image, long capacitySectors, boolean readOnly, String id, int segMax, int sizeMax,
+            boolean iothread) throws IOException {
+        this.iothread = iothread;
         if (segMax < 1 || sizeMax < Virtio.SECTOR_SIZE) {
             throw new IllegalArgumentException("seg_max " + segMax + " must be >= 1 and size_max " + sizeMax + " >= 512");
         }
@@ -124,6 +139,16 @@ public final class BlockDevice extends VirtioDevice {
         // 16..19 geometry: not offered, zero
         b.putInt(20, Virtio.SECTOR_SIZE);
         return b.array();
+    }
+
+    /**
+     * Unless built with {@code iothread}, a notification that finds the device idle is processed on
+     * the notifying thread: the driver's request is done when its QueueNotify write returns, with
+     * no thread hand-off (a request is file I/O of bounded length).
+     */
+    @Override
+    protected boolean processesNotifyInline() {
+        return !iothread;
     }
 
     /** @return the image file */
@@ -243,6 +268,7 @@ public final class BlockDevice extends VirtioDevice {
     protected List<String> describe() {
         return List.of(String.format("image %s, %d sectors%s, seg_max %d, size_max %d", image, capacitySectors,
                         readOnly ? " (read-only)" : "", segMax, sizeMax),
+                "notifications processed " + (iothread ? "on the io thread" : "on the notifying thread when idle"),
                 String.format("requests: %d reads, %d writes, %d flushes, %d failed", reads.get(), writes.get(),
                         flushes.get(), failed.get()));
     }

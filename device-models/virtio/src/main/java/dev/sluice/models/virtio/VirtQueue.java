@@ -113,6 +113,9 @@ public final class VirtQueue {
             return false;
         }
         completedSinceInterrupt = false;
+        // mb() between the used index written and the flag read: a driver that clears the flag and
+        // then checks the used index (with its own full barrier) sees the element or gets the interrupt
+        java.lang.invoke.VarHandle.fullFence();
         return (memory().read16(availRing) & Virtio.VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
     }
 

@@ -11,8 +11,10 @@ import java.util.List;
  * <li>{@link #config()}, {@link #configWrite}, {@link #activated(long)} and {@link #reset()} run
  * on the driver's thread with the transport's lock held: they must not block.</li>
  * <li>{@link #queueNotified(VirtQueue)} and any task given to {@link VirtioMmioDevice#runOnIo(Runnable)}
- * run on the model's single {@code model-<name>-io} thread, in order. That is where requests are
- * processed, files read and written. Chains come from {@link VirtQueue#pop()} and go back with
+ * run on the model's single {@code model-<name>-io} thread, in order, or (only
+ * {@code queueNotified}, only if {@link #processesNotifyInline()}) on the driver's thread inside
+ * its QueueNotify write, without the transport's lock. Either way one at a time. That is where
+ * requests are processed, files read and written. Chains come from {@link VirtQueue#pop()} and go back with
  * {@link VirtQueue#complete(DescriptorChain, int)}; the transport sends one (coalesced) used-buffer
  * interrupt after the task.</li>
  * <li>{@link #close()} runs once, after the io thread has stopped.</li>
@@ -55,6 +57,16 @@ public abstract class VirtioDevice {
      * Notifications that arrive while a call is pending are merged into one call.
      */
     protected abstract void queueNotified(VirtQueue queue);
+
+    /**
+     * @return true if a notification may be processed on the notifying thread, inside its
+     *         QueueNotify write, when no device task is running: for devices whose requests take
+     *         bounded time (file I/O), never for one that may wait for a peer (a socket). False by
+     *         default.
+     */
+    protected boolean processesNotifyInline() {
+        return false;
+    }
 
     /** Device reset (status 0 written, or {@link VirtioMmioDevice#reset()}): drop per-driver state. */
     protected void reset() {

@@ -48,7 +48,11 @@ import dev.sluice.models.RegisterBank;
  * MMIO accesses run on the driver's thread, serialised by one lock, and never wait for the
  * backend: QueueNotify only schedules work, waking the io thread once the lock is released.
  * Requests are processed on the single {@code model-<name>-io} thread from the context's thread
- * factory. Guest-memory writes by the device happen under the lock, after checking that the queue
+ * factory, except for a device that {@linkplain VirtioDevice#processesNotifyInline() processes
+ * notifications inline}: when no device task is running, the QueueNotify write itself drains the
+ * queue on the writing thread after releasing the lock (as a hypervisor without an I/O thread
+ * handles the notification in the vCPU's exit), and the write returns once the completions are in
+ * the used ring and their interrupt is raised. Device tasks never overlap. Guest-memory writes by the device happen under the lock, after checking that the queue
  * was not reset meanwhile; bulk data a device reads from its backend straight into guest memory
  * goes in outside the lock, under a DMA guard that a reset (Status = 0) or QueueReady = 0 waits
  * for, so those two writes may wait for the read of one request's data in progress. The
@@ -83,6 +87,12 @@ public final class VirtioMmioDevice implements DeviceModel {
     private final AtomicBoolean[] drainPending;
     /** Held by the io thread while it fills guest memory outside the lock ({@link #directDma}). */
     private final java.util.concurrent.locks.ReentrantLock dmaGuard = new java.util.concurrent.locks.ReentrantLock();
+    /**
+     * Held while a device task runs, on the io thread or, for a device that
+     * {@linkplain VirtioDevice#processesNotifyInline() processes notifications inline}, on the
+     * notifying thread: device tasks never overlap.
+     */
+    private final java.util.concurrent.locks.ReentrantLock serviceLock = new java.util.concurrent.locks.ReentrantLock();
     /** Set by a QueueNotify write under the lock, consumed by {@link #runKicks()} outside it. */
     private final AtomicBoolean[] kickPending;
 
@@ -97,6 +107,10 @@ public final class VirtioMmioDevice implements DeviceModel {
     private long featureRefusals;
     private long notifications;
     private long interrupts;
+    /** Drains run on the notifying thread; written under the service lock. */
+    private volatile long inlineDrains;
+    /** Whether the device processes notifications on the notifying thread when idle. */
+    private final boolean inline;
 
     /**
      * @param context the node: its first {@code reg} range (at least 0x100 bytes plus the config
@@ -120,6 +134,7 @@ public final class VirtioMmioDevice implements DeviceModel {
                     Virtio.CONFIG + configSize));
         }
         this.offeredFeatures = device.deviceFeatures() | OFFERED_TRANSPORT_FEATURES;
+        this.inline = device.processesNotifyInline();
         this.queues = new QueueConfig[device.queueCount()];
         this.drainPending = new AtomicBoolean[queues.length];
         this.kickPending = new AtomicBoolean[queues.length];
@@ -190,6 +205,8 @@ public final class VirtioMmioDevice implements DeviceModel {
             if (t != null && t != Thread.currentThread()) {
                 t.join(5_000);
             }
+            serviceLock.lock(); // a drain running on a notifying thread ends before the backend closes
+            serviceLock.unlock();
         } catch (InterruptedException e) {
             io.shutdownNow();
             Thread.currentThread().interrupt();
@@ -204,8 +221,9 @@ public final class VirtioMmioDevice implements DeviceModel {
             out.add(String.format("virtio-mmio v2 %s device (id %d) at 0x%x, status %s%s", device.typeName(),
                     device.deviceId(), reg.address(), Virtio.statusString(status), closed ? ", closed" : ""));
             out.add(String.format("features offered 0x%x, negotiated 0x%x; interrupt status %d, line %s; "
-                            + "%d notifications, %d interrupts", offeredFeatures, negotiatedFeatures,
-                    bank.value(Virtio.INTERRUPT_STATUS), irq.isRaised() ? "raised" : "low", notifications, interrupts));
+                            + "%d notifications%s, %d interrupts", offeredFeatures, negotiatedFeatures,
+                    bank.value(Virtio.INTERRUPT_STATUS), irq.isRaised() ? "raised" : "low", notifications,
+                    inline ? " (" + inlineDrains + " drains on the notifying thread)" : "", interrupts));
             for (int i = 0; i < queues.length; i++) {
                 VirtQueue q = queues[i].active;
                 out.add(q != null ? q.toString() : "queue " + i + ": not ready");
@@ -272,20 +290,30 @@ public final class VirtioMmioDevice implements DeviceModel {
     public void runOnIo(Runnable task) {
         try {
             io.execute(() -> {
+                serviceLock.lock();
                 try {
-                    task.run();
-                } catch (StaleQueueException e) {
-                    // the driver reset the device meanwhile: the work is void
-                } catch (VirtioProtocolException e) {
-                    needsReset(e.getMessage());
-                } catch (RuntimeException e) {
-                    needsReset(device.typeName() + " device error: " + e);
+                    runDeviceTask(task);
                 } finally {
-                    interruptIfUsed();
+                    serviceLock.unlock();
                 }
             });
         } catch (RejectedExecutionException e) {
             // closed
+        }
+    }
+
+    /** Runs a device task (service lock held): errors become DEVICE_NEEDS_RESET, then one interrupt. */
+    private void runDeviceTask(Runnable task) {
+        try {
+            task.run();
+        } catch (StaleQueueException e) {
+            // the driver reset the device meanwhile: the work is void
+        } catch (VirtioProtocolException e) {
+            needsReset(e.getMessage());
+        } catch (RuntimeException e) {
+            needsReset(device.typeName() + " device error: " + e);
+        } finally {
+            interruptIfUsed();
         }
     }
 
@@ -566,14 +594,38 @@ public final class VirtioMmioDevice implements DeviceModel {
                 VirtQueue q = queue(i);
                 int index = i;
                 if (q != null && drainPending[i].compareAndSet(false, true)) {
-                    runOnIo(() -> {
+                    Runnable drain = () -> {
                         drainPending[index].set(false);
                         if (queue(index) == q) {
                             device.queueNotified(q);
                         }
-                    });
+                    };
+                    if (!inline || !drainInline(drain)) {
+                        runOnIo(drain);
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * Runs a queue drain on the notifying thread if no device task is running (the device is
+     * idle), as a hypervisor handles a notification in the vCPU's exit.
+     *
+     * @return false if the device was busy: the drain must go to the io thread
+     */
+    private boolean drainInline(Runnable drain) {
+        if (!serviceLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (!closed) {
+                inlineDrains++;
+                runDeviceTask(drain);
+            }
+            return true;
+        } finally {
+            serviceLock.unlock();
         }
     }
 

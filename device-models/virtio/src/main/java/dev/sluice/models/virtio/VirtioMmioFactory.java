@@ -20,7 +20,9 @@ import dev.sluice.models.DeviceModelFactory;
  * {@code sluice,backend = "file:PATH"} (default {@code <node name>.img}, under the platform's base
  * directory), optional {@code sluice,read-only} (present = read-only), {@code sluice,serial}
  * (GET_ID string, default the node name), {@code sluice,seg-max} and {@code sluice,size-max}
- * (defaults 8 and 64 KiB);</li>
+ * (defaults 8 and 64 KiB), optional {@code sluice,iothread} (present = every request is processed
+ * on the model's io thread, like QEMU's {@code iothread=}; absent = a notification that finds the
+ * device idle is processed on the notifying thread);</li>
  * <li>3, console: {@code sluice,backend = "tcp:127.0.0.1:PORT"} or none for the in-memory pipe;</li>
  * <li>4, entropy: optional {@code sluice,rng-seed} (u32) for a repeatable source instead of
  * SecureRandom.</li>
@@ -39,6 +41,7 @@ public final class VirtioMmioFactory implements DeviceModelFactory {
     public static final String PROP_SERIAL = "sluice,serial";
     public static final String PROP_SEG_MAX = "sluice,seg-max";
     public static final String PROP_SIZE_MAX = "sluice,size-max";
+    public static final String PROP_IOTHREAD = "sluice,iothread";
     public static final String PROP_RNG_SEED = "sluice,rng-seed";
 
     @Override
@@ -84,7 +87,8 @@ public final class VirtioMmioFactory implements DeviceModelFactory {
         int sizeMax = (int) c.u32(PROP_SIZE_MAX).orElse(BlockDevice.DEFAULT_SIZE_MAX);
         boolean readOnly = c.property(PROP_READ_ONLY).isPresent();
         String serial = c.string(PROP_SERIAL).orElse(c.nodeName());
-        return new BlockDevice(image, capacity, readOnly, serial, segMax, sizeMax);
+        boolean iothread = c.property(PROP_IOTHREAD).isPresent();
+        return new BlockDevice(image, capacity, readOnly, serial, segMax, sizeMax, iothread);
     }
 
     private static ConsoleDevice console(DeviceModelContext c) throws IOException {

@@ -50,6 +50,31 @@ class BlockConformanceTest {
         fx.close();
     }
 
+    /** Replaces the default rig by one with {@code sluice,iothread}: every request on the io thread. */
+    private void useIoThreadRig() throws Exception {
+        rig.device().close();
+        rig = fx.rig(fx.node("blk@d0000000", ID_BLOCK).propertyU32(VirtioMmioFactory.PROP_CAPACITY, SECTORS)
+                .propertyStrings("sluice,backend", "file:disk0.img").property(VirtioMmioFactory.PROP_IOTHREAD, new byte[0]));
+        d = rig.driver();
+        q = d.init(1, 64).get(0);
+    }
+
+    /** Occupies the device's io thread (as a device task) until the returned latch is released. */
+    private java.util.concurrent.CountDownLatch occupyIoThread() throws InterruptedException {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        rig.device().runOnIo(() -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(running.await(5, java.util.concurrent.TimeUnit.SECONDS), "the io thread took the task");
+        return release;
+    }
+
     private Path image() {
         return dir.resolve("disk0.img");
     }
@@ -205,8 +230,9 @@ class BlockConformanceTest {
     }
 
     @Test
-    @DisplayName("virtio 4.2.2.1 a reset while IN requests read the image straight into guest memory: once the Status write has returned, no guest byte changes")
+    @DisplayName("virtio 4.2.2.1 a reset while IN requests read the image straight into guest memory (on the io thread): once the Status write has returned, no guest byte changes")
     void resetStopsDirectDma() throws Exception {
+        useIoThreadRig(); // inline, the notify would have finished every read before the reset
         try (FileChannel ch = FileChannel.open(image(), StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(pattern((int) SECTORS * 512, 9)), 0);
         }
@@ -298,6 +324,47 @@ class BlockConformanceTest {
         rig.device().close();
         assertEquals(0, openDescriptorsOn(image()));
         assertTrue(rig.device().describe().stream().anyMatch(l -> l.contains("1 writes")), rig.device().describe().toString());
+    }
+
+    @Test
+    @DisplayName("a notification that finds the block device idle is processed inside the QueueNotify write: the used element and its interrupt are there when it returns")
+    void idleNotifyIsProcessedInline() throws Exception {
+        Req r = submit(BLK_T_OUT, 3, SpecDriver.Buf.ro(filled(pattern(4096, 5))));
+        long raises = rig.irq().raiseCount();
+        q.notifyDevice();
+        assertEquals(1, q.deviceUsedIdx(), "completed before the write returned");
+        assertEquals(raises + 1, rig.irq().raiseCount());
+        assertEquals(BLK_S_OK, fx.mem.read8(r.status().address()));
+        assertArrayEquals(pattern(4096, 5), fileBytes(3 * 512, 4096));
+        assertTrue(rig.device().describe().stream().anyMatch(l -> l.contains("1 drains on the notifying thread")),
+                rig.device().describe().toString());
+    }
+
+    @Test
+    @DisplayName("a notification that finds a device task running is not processed inline: it waits for the io thread, and the two never overlap")
+    void busyNotifyGoesToTheIoThread() throws Exception {
+        java.util.concurrent.CountDownLatch release = occupyIoThread();
+        Req r = submit(BLK_T_OUT, 7, SpecDriver.Buf.ro(filled(pattern(2048, 6))));
+        q.notifyDevice();
+        assertEquals(0, q.deviceUsedIdx(), "nothing processed while the device task runs");
+        release.countDown();
+        assertEquals(r.head(), q.awaitUsed(1, WAIT).get(0).id());
+        assertEquals(BLK_S_OK, fx.mem.read8(r.status().address()));
+        assertArrayEquals(pattern(2048, 6), fileBytes(7 * 512, 2048));
+    }
+
+    @Test
+    @DisplayName("with sluice,iothread the QueueNotify write only schedules: every request is processed on the io thread")
+    void iothreadProcessesOnTheIoThread() throws Exception {
+        useIoThreadRig();
+        java.util.concurrent.CountDownLatch release = occupyIoThread();
+        Req r = submit(BLK_T_IN, 0, SpecDriver.Buf.wo(d.buffer(512)));
+        q.notifyDevice();
+        assertEquals(0, q.deviceUsedIdx(), "the write returned before the request was processed");
+        release.countDown();
+        assertEquals(r.head(), q.awaitUsed(1, WAIT).get(0).id());
+        assertTrue(rig.device().describe().stream().anyMatch(l -> l.contains("processed on the io thread")),
+                rig.device().describe().toString());
     }
 
     private static long openDescriptorsOn(Path file) throws Exception {

@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * Not thread-safe: every method runs serialised by the owner (in the driver, under the work loop's
  * gate, i.e. on a client thread holding the gate or on the loop thread for interrupts). Nothing here
  * blocks. A request's callback runs inside {@link #submit} (only for a request that fails before
- * reaching the device), {@link #service()}, or {@link #shutdown}; it must not block either.
+ * reaching the device), {@link #submitPolled}, {@link #service()}, or {@link #shutdown}; it must not
+ * block either.
  */
 public final class BlockEngine implements VirtioEngine {
 
@@ -216,6 +217,59 @@ public final class BlockEngine implements VirtioEngine {
         pump();
     }
 
+    /**
+     * Submits a request with completion polling (hybrid polling, as Linux's virtio-blk poll
+     * queues): used-buffer interrupts are suppressed (VIRTQ_AVAIL_F_NO_INTERRUPT, 2.7.7) while the
+     * request is made available and the used ring is harvested, then enabled again and the ring
+     * checked once more. A device that processed the notification inline has the request done
+     * before this returns, with no interrupt and no thread hand-off; whatever the device completes
+     * later (it was busy) interrupts as usual. Requests of other clients harvested here complete
+     * here too (their callbacks must not block, as for {@link #service()}).
+     *
+     * @return the number of used elements harvested
+     * @throws IllegalArgumentException for a buffer length that is not a multiple of 512
+     */
+    public int submitPolled(Request r) {
+        if (queue == null || stopped) {
+            submit(r);
+            return 0;
+        }
+        int n = 0;
+        queue.suppressInterrupts(true);
+        try {
+            submit(r);
+            n += harvestAll();
+        } finally {
+            queue.suppressInterrupts(false);
+            n += harvestAll();
+        }
+        return n;
+    }
+
+    /** Harvests until the ring has nothing more (a refill from the backlog may complete at once). */
+    private int harvestAll() {
+        int total = 0;
+        int n;
+        while ((n = harvest()) > 0) {
+            total += n;
+        }
+        return total;
+    }
+
+    /** Completes every used element, then refills the ring from the backlog. */
+    private int harvest() {
+        int n = 0;
+        Virtqueue.Used u;
+        while ((u = queue.poll()) != null) {
+            n++;
+            Part p = (Part) u.token();
+            inFlight.remove(p);
+            p.parent.partFinished(finish(p));
+        }
+        pump();
+        return n;
+    }
+
     private IOReturnException refusal(Request r) {
         if (stopped) {
             return new IOReturnException(IOReturn.OFFLINE, "the virtio-blk driver has stopped");
@@ -305,19 +359,10 @@ public final class BlockEngine implements VirtioEngine {
             recover();
             return 0;
         }
-        int n = 0;
         if (queue == null) {
             return 0;
         }
-        Virtqueue.Used u;
-        while ((u = queue.poll()) != null) {
-            n++;
-            Part p = (Part) u.token();
-            inFlight.remove(p);
-            p.parent.partFinished(finish(p));
-        }
-        pump();
-        return n;
+        return harvest();
     }
 
     private IOReturnException finish(Part p) {

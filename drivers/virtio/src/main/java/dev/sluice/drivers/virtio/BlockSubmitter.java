@@ -22,6 +22,11 @@ import java.util.concurrent.ExecutionException;
  * cost one more park and unpark per request. Once something is queued, later requests queue behind
  * it, so one thread's requests reach the device in the order it made them.
  *
+ * <p>Every submission polls for its completion ({@link BlockEngine#submitPolled}): when the device
+ * model processes the notification on the notifying thread (its default when idle), a synchronous
+ * request is done before its submitting gate action ends and the caller never parks; only what the
+ * device completes later goes through the interrupt.
+ *
  * <h2>Threads</h2>
  * {@link #submit} and {@link #await} run on any client thread; the doorbell's action runs on the
  * loop thread with the gate closed. {@link #close()} may run on any thread, after the engine was
@@ -57,7 +62,7 @@ public final class BlockSubmitter {
     public void submit(Request r) {
         if (handedOff.isEmpty()) {
             IOReturn rc = gate.attemptAction(owner -> {
-                engine.submit(r);
+                engine.submitPolled(r);
                 return IOReturn.SUCCESS;
             });
             if (rc == IOReturn.SUCCESS) {
@@ -66,7 +71,7 @@ public final class BlockSubmitter {
             if (rc != IOReturn.CANNOT_LOCK) {
                 // disabled, being removed or not on a loop: let the gate decide, as a plain call would
                 rc = gate.runAction(owner -> {
-                    engine.submit(r);
+                    engine.submitPolled(r);
                     return IOReturn.SUCCESS;
                 });
                 if (rc != IOReturn.SUCCESS) {
@@ -120,7 +125,7 @@ public final class BlockSubmitter {
         Request r;
         while ((r = handedOff.poll()) != null) {
             try {
-                engine.submit(r);
+                engine.submitPolled(r);
             } catch (IllegalArgumentException e) { // a malformed request fails alone
                 r.partsLeft = 1;
                 r.partFinished(new IOReturnException(IOReturn.BAD_ARGUMENT, e.getMessage()));

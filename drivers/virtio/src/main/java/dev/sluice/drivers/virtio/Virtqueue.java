@@ -20,6 +20,8 @@ public final class Virtqueue {
     public static final int DESC_F_NEXT = 1;
     /** Descriptor flag: the device writes this buffer. */
     public static final int DESC_F_WRITE = 2;
+    /** virtq_avail.flags: the driver does not want used-buffer interrupts (2.7.7). */
+    public static final int AVAIL_F_NO_INTERRUPT = 1;
 
     /** One buffer of a chain. */
     public record Segment(long address, int length, boolean deviceWritable) { }
@@ -150,6 +152,19 @@ public final class Virtqueue {
         availIdx = (availIdx + 1) & 0xffff;
         mem.write16(avail.address() + 2, availIdx); // release: the entry and descriptors are visible first
         return true;
+    }
+
+    /**
+     * Asks the device not to send used-buffer interrupts (VIRTQ_AVAIL_F_NO_INTERRUPT, virtio
+     * 2.7.7), or to send them again. Re-enabling is followed by a full barrier: a caller that then
+     * checks {@link #hasUsed()} either sees a chain the device completed meanwhile or gets its
+     * interrupt (the device puts the same barrier between its used index and reading the flag).
+     */
+    public void suppressInterrupts(boolean suppress) {
+        mem.write16(avail.address(), suppress ? AVAIL_F_NO_INTERRUPT : 0);
+        if (!suppress) {
+            java.lang.invoke.VarHandle.fullFence();
+        }
     }
 
     /** @return true if the device has returned chains not yet harvested */

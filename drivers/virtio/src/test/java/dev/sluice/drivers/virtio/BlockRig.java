@@ -29,11 +29,13 @@ final class BlockRig implements AutoCloseable {
     final VirtioMmioDevice device;
     final VirtioMmio transport;
     volatile Runnable onInterrupt = () -> { };
+    /** Times the device raised its line. */
+    final java.util.concurrent.atomic.AtomicLong raises = new java.util.concurrent.atomic.AtomicLong();
 
     BlockRig(Path dir, int deviceId, DeviceModelContext.Builder extra) throws DeviceModelException {
         InterruptLine line = new InterruptLine() {
             private volatile boolean raised;
-            @Override public void raise() { raised = true; loop.execute(() -> onInterrupt.run()); }
+            @Override public void raise() { raised = true; raises.incrementAndGet(); loop.execute(() -> onInterrupt.run()); }
             @Override public void lower() { raised = false; }
             @Override public void pulse() { loop.execute(() -> onInterrupt.run()); }
             @Override public boolean isRaised() { return raised; }
