@@ -34,7 +34,8 @@ public final class BootBenchmark {
     /** JVM flags that suit a microVM; the same ones ./sluice uses (keep the two lists equal). */
     static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms6m", "-Xmn2m", "-Xmx96m", "-Xss256k",
             "-XX:StackShadowPages=10", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-            "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=96m", "-Xshare:auto", "-Xlog:cds*=off");
+            "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=96m", "-XX:StringTableSize=4096", "-Xshare:auto",
+            "-Xlog:cds*=off");
 
     record Sample(double millis, double rssMiB) {
     }

@@ -73,8 +73,8 @@ public abstract class VirtioDevice {
     }
 
     /**
-     * Called once at the end of the transport's construction, after its io thread started: the
-     * place to start the device's own host-side threads.
+     * Called once at the end of the transport's construction (its io thread starts later, with its
+     * first task): the place to start the device's own host-side threads.
      */
     protected void attached() {
     }

@@ -56,8 +56,8 @@ import dev.sluice.models.RegisterBank;
  * was not reset meanwhile; bulk data a device reads from its backend straight into guest memory
  * goes in outside the lock, under a DMA guard that a reset (Status = 0) or QueueReady = 0 waits
  * for, so those two writes may wait for the read of one request's data in progress. The
- * interrupt line is raised after the lock is released. {@link #close()} returns once the io thread
- * has ended.
+ * interrupt line is raised after the lock is released. The io thread starts with the first task
+ * that needs it. {@link #close()} returns once the io thread has ended.
  */
 public final class VirtioMmioDevice implements DeviceModel {
 
@@ -151,7 +151,8 @@ public final class VirtioMmioDevice implements DeviceModel {
             ioThread = t;
             return t;
         });
-        executor.prestartCoreThread(); // the first thread of the factory: model-<name>-io
+        // the io thread starts with the first task, not before: a block device that drains its
+        // notifications inline, or an idle one, costs no thread
         this.io = executor;
         device.attach(this);
         device.attached();

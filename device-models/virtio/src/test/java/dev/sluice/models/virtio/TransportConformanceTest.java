@@ -387,14 +387,15 @@ class TransportConformanceTest {
     // ------------------------------------------------------------------ lifecycle and factory
 
     @Test
-    @DisplayName("processing runs on the model-<name>-io thread and close() stops it; MMIO is harmless afterwards")
+    @DisplayName("processing runs on the model-<name>-io thread, started by the first request, and close() stops it; MMIO is harmless afterwards")
     void ioThreadAndClose() throws Exception {
         VirtioFixture.Rig rig = fx.entropy();
-        assertTrue(threadNamed("model-rng@d0000000-io"));
         SpecDriver.Queue q = rig.driver().init(1, 8).get(0);
+        assertFalse(threadNamed("model-rng@d0000000-io"), "an idle device has no io thread");
         q.submit(SpecDriver.Buf.wo(rig.driver().buffer(8)));
         q.notifyDevice();
         q.awaitUsed(1, WAIT);
+        assertTrue(threadNamed("model-rng@d0000000-io"));
         rig.device().close();
         assertFalse(threadNamed("model-rng@d0000000-io"), "the io thread stopped");
         assertEquals(0, rig.device().mmio(0).read32(MAGIC_VALUE));
