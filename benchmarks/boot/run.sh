@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Boot benchmark: Sluice kernel image vs bare Felix + Gogo, same JVM flags, median of N runs.
-# Usage: benchmarks/boot/run.sh [runs] [--no-cds]   (from anywhere; builds what it needs first)
+# Usage: [BOOT_FLAGS="-Xmn4m ..."] benchmarks/boot/run.sh [runs] [--no-cds]   (from anywhere; builds what it
+# needs first). BOOT_FLAGS adds JVM flags to both images, to try them.
 # Each image gets its class-data archive from one training boot first, as ./sluice does;
 # --no-cds measures both without archives.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -B -q -DskipTests -pl benchmarks/boot -am package
 [ $# -eq 0 ] && set -- 7
-exec java -cp benchmarks/boot/target/classes dev.sluice.benchmarks.boot.BootBenchmark "$@"
+exec java ${BOOT_FLAGS:+"-Dboot.flags=$BOOT_FLAGS"} -cp benchmarks/boot/target/classes dev.sluice.benchmarks.boot.BootBenchmark "$@"

@@ -32,6 +32,10 @@ import java.util.concurrent.TimeUnit;
 public final class BootBenchmark {
 
     /** JVM flags that suit a microVM; the same ones ./sluice uses (keep the two lists equal). */
+    /** Flags to try on both images, from {@code -Dboot.flags="..."} (space-separated); none by default. */
+    static final List<String> EXTRA_FLAGS = System.getProperty("boot.flags", "").isBlank() ? List.of()
+            : List.of(System.getProperty("boot.flags").trim().split("\\s+"));
+
     static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms6m", "-Xmn2m", "-Xmx96m", "-Xss256k",
             "-XX:StackShadowPages=10", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
             "-XX:ReservedCodeCacheSize=24m", "-XX:MaxMetaspaceSize=96m", "-XX:StringTableSize=4096", "-Xshare:auto",
@@ -84,7 +88,8 @@ public final class BootBenchmark {
         double bRss = median(b.stream().mapToDouble(Sample::rssMiB).toArray());
         StringBuilder out = new StringBuilder();
         out.append(String.format("boot to shell ready, median of %d runs, %s (JVM flags: %s)%n", runs,
-                cds ? "each image with its class-data archive" : "no class-data archives", String.join(" ", JVM_FLAGS)));
+                cds ? "each image with its class-data archive" : "no class-data archives", String.join(" ", JVM_FLAGS)
+                        + (EXTRA_FLAGS.isEmpty() ? "" : "; extra: " + String.join(" ", EXTRA_FLAGS))));
         out.append(String.format("%-22s %10s %14s%n", "image", "boot ms", "peak RSS MiB"));
         out.append(String.format("%-22s %10.0f %14.1f%n", "bare Felix + Gogo", bMs, bRss));
         out.append(String.format("%-22s %10.0f %14.1f%n", "Sluice kernel image", sMs, sRss));
@@ -122,6 +127,7 @@ public final class BootBenchmark {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
+        cmd.addAll(EXTRA_FLAGS);
         if (extra != null) {
             cmd.add(extra);
         }
