@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -236,6 +237,59 @@ class VirtioDriversIT {
             assertArrayEquals(data, back);
         } finally {
             t.close();
+        }
+    }
+
+    private static long modelCount(IOPlatformDevice nub, String what) {
+        String d = String.join("\n", nub.model().orElseThrow().describe());
+        Matcher m = Pattern.compile("(\\d+) " + what).matcher(d);
+        assertTrue(m.find(), d);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    @DisplayName("with sluice,iothread on the disk node the model completes on its io thread: requests, sync and 16 async in flight, complete through the interrupt")
+    void interruptDrivenCompletionWithAnIoThreadModel(@TempDir Path dir) throws Exception {
+        String dts = new String(FrameworkUtil.getBundle(PlatformExpert.class).getEntry("boards/microvm.dts").openStream()
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String blockNode = "sluice,backend = \"file:disk0.img\";";
+        assertTrue(dts.contains(blockNode), "the default board's disk node");
+        Path board = dir.resolve("microvm-iothread.dts");
+        java.nio.file.Files.writeString(board, dts.replace(blockNode, blockNode + "\n\t\tsluice,iothread;"));
+        platform.load(board);
+        ServiceTracker<BlockStorage, BlockStorage> t = new ServiceTracker<>(context, BlockStorage.class, null);
+        t.open();
+        IODispatchQueue completions = IODispatchQueue.create("virtio-it-iothread");
+        try {
+            BlockStorage d = t.waitForService(20_000);
+            assertNotNull(d, "a BlockStorage service on the io-thread board");
+            IOPlatformDevice nub = blockNub();
+            assertTrue(String.join("\n", nub.model().orElseThrow().describe()).contains("processed on the io thread"));
+            long interrupts = modelCount(nub, "interrupts");
+            byte[] data = pattern(64 * 1024, 21);
+            d.write(30_000, data);
+            byte[] back = new byte[data.length];
+            d.read(30_000, back);
+            assertArrayEquals(data, back);
+            int n = 16;
+            CountDownLatch done = new CountDownLatch(n);
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < n; i++) {
+                IOCompletion<Integer> c = IOCompletion.on(completions);
+                c.promise().onResolve(done::countDown).onFailure(failures::add);
+                d.writeAsync(31_000L + 8L * i, pattern(4096, 60 + i), c);
+            }
+            assertTrue(done.await(20, TimeUnit.SECONDS), done.getCount() + " async writes still outstanding");
+            assertEquals(List.of(), failures);
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(pattern(4096, 60 + i), fromImage(31_000L + 8L * i, 4096), "async write " + i);
+            }
+            assertTrue(modelCount(nub, "interrupts") > interrupts,
+                    "completions came through the interrupt: " + nub.model().orElseThrow().describe());
+        } finally {
+            completions.close();
+            t.close();
+            platform.loadEmbedded("microvm");
         }
     }
 
