@@ -3,6 +3,7 @@ package dev.sluice.drivers.uart;
 import dev.sluice.drivers.serial.api.LineSettings;
 import dev.sluice.drivers.serial.api.SerialPort;
 import dev.sluice.drivers.serial.api.SerialStatistics;
+import dev.sluice.drivers.serial.console.GatedWait;
 import dev.sluice.drivers.serial.console.SerialConsole;
 import dev.sluice.drivers.uart.internal.Uart16550;
 import dev.sluice.kernel.IOReturn;
@@ -14,10 +15,10 @@ import dev.sluice.kernel.workloop.IOInterruptEventSource;
 import dev.sluice.kernel.workloop.IOReturnException;
 import dev.sluice.kernel.workloop.IOTimerEventSource;
 import dev.sluice.kernel.workloop.IOWorkLoop;
-import dev.sluice.kernel.workloop.SleepResult;
 import dev.sluice.platform.IOPlatformDevice;
 import dev.sluice.platform.devicetree.ChosenStdout;
 import dev.sluice.platform.devicetree.DevicetreeException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -194,14 +195,7 @@ public final class Uart16550Driver extends IOService implements SerialPort {
                 self.gate.commandWakeup(rxEvent, false);
                 self.gate.commandWakeup(txEvent, false);
                 if (c != null) {
-                    c.stop();
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (c.isAlive() && deadline - System.nanoTime() > 0) {
-                        long slice = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
-                        if (self.gate.commandSleepUninterruptibly(consoleExit, slice) == SleepResult.RESTART) {
-                            break;
-                        }
-                    }
+                    GatedWait.stopConsole(self.gate, consoleExit, c, Duration.ofSeconds(5));
                 }
                 return IOReturn.SUCCESS;
             });
@@ -221,74 +215,33 @@ public final class Uart16550Driver extends IOService implements SerialPort {
         if (length == 0) {
             return 0;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long deadline = GatedWait.deadline(timeoutMillis);
         int[] n = new int[1];
-        IOReturn r = gate.runAction(self -> {
-            while (self.open) {
-                n[0] = self.uart.take(buffer, offset, length);
-                if (n[0] > 0 || deadline - System.nanoTime() <= 0) {
-                    return IOReturn.SUCCESS;
-                }
-                SleepResult s = self.gate.commandSleep(rxEvent, deadline);
-                if (s == SleepResult.INTERRUPTED && self.open) {
-                    return IOReturn.ABORTED;
-                }
-            }
-            return IOReturn.OFFLINE;
-        });
-        return finish(r, n[0], "read");
+        IOReturn r = gate.runAction(self -> GatedWait.untilDone(self.gate, rxEvent, deadline, 0, () -> self.open,
+                () -> (n[0] = self.uart.take(buffer, offset, length)) > 0));
+        return GatedWait.transferred(r, n[0], open, "read", describe());
     }
 
     @Override
     public int write(byte[] buffer, int offset, int length, long timeoutMillis) {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long deadline = GatedWait.deadline(timeoutMillis);
         int[] n = new int[1];
-        IOReturn r = gate.runAction(self -> {
-            while (self.open) {
-                n[0] += self.uart.send(buffer, offset + n[0], length - n[0]);
-                if (n[0] == length || deadline - System.nanoTime() <= 0) {
-                    return IOReturn.SUCCESS;
-                }
-                SleepResult s = self.gate.commandSleep(txEvent, deadline);
-                if (s == SleepResult.INTERRUPTED && self.open) {
-                    return IOReturn.ABORTED;
-                }
-            }
-            return IOReturn.OFFLINE;
-        });
-        return finish(r, n[0], "write");
-    }
-
-    private int finish(IOReturn r, int n, String op) {
-        if (r == IOReturn.ABORTED) {
-            Thread.currentThread().interrupt(); // commandSleep consumed it; give it back to the caller
-            return n;
-        }
-        if (r != IOReturn.SUCCESS) {
-            throw new IllegalStateException(op + " on " + describe() + ": the port is closed (" + r + ")");
-        }
-        return n;
+        IOReturn r = gate.runAction(self -> GatedWait.untilDone(self.gate, txEvent, deadline, 0, () -> self.open,
+                () -> (n[0] += self.uart.send(buffer, offset + n[0], length - n[0])) == length));
+        return GatedWait.transferred(r, n[0], open, "write", describe());
     }
 
     @Override
     public boolean drain(long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long deadline = GatedWait.deadline(timeoutMillis);
         boolean[] idle = new boolean[1];
-        gate.runAction(self -> {
-            while (self.open) {
-                idle[0] = self.uart.txIdle();
-                if (idle[0] || deadline - System.nanoTime() <= 0) {
-                    break;
-                }
-                // TEMT follows the last THRE by one character time: re-check at least every millisecond
-                long slice = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1));
-                if (self.gate.commandSleep(txEvent, slice) == SleepResult.INTERRUPTED) {
-                    break;
-                }
-            }
-            return IOReturn.SUCCESS;
-        });
+        // TEMT follows the last THRE interrupt by one character time: re-check at least every millisecond
+        IOReturn r = gate.runAction(self -> GatedWait.untilDone(self.gate, txEvent, deadline, TimeUnit.MILLISECONDS.toNanos(1),
+                () -> self.open, () -> idle[0] = self.uart.txIdle()));
+        if (r == IOReturn.ABORTED && open) {
+            Thread.currentThread().interrupt(); // the sleep consumed it; give it back to the caller
+        }
         return idle[0];
     }
 

@@ -3,18 +3,18 @@ package dev.sluice.drivers.virtio;
 import dev.sluice.drivers.serial.api.LineSettings;
 import dev.sluice.drivers.serial.api.SerialPort;
 import dev.sluice.drivers.serial.api.SerialStatistics;
+import dev.sluice.drivers.serial.console.GatedWait;
 import dev.sluice.drivers.serial.console.SerialConsole;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.catalog.Personality;
 import dev.sluice.kernel.registry.IOService;
-import dev.sluice.kernel.workloop.SleepResult;
 import dev.sluice.platform.IOPlatformDevice;
 import dev.sluice.platform.devicetree.ChosenStdout;
 import dev.sluice.platform.devicetree.DevicetreeException;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,15 +148,8 @@ public final class VirtioConsoleDriver extends VirtioDriver<ConsoleEngine> imple
                 gate().commandWakeup(rxEvent, false);
                 gate().commandWakeup(txEvent, false);
                 if (c != null) {
-                    c.stop();
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (c.isAlive() && deadline - System.nanoTime() > 0) {
-                        long slice = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20));
-                        if (gate().commandSleepUninterruptibly(consoleExit, slice) == SleepResult.RESTART) {
-                            break;
-                        }
-                    }
-                    debug(DEBUG_SESSION, "session ended: thread %s", c.isAlive() ? "still alive" : "gone");
+                    boolean gone = GatedWait.stopConsole(gate(), consoleExit, c, Duration.ofSeconds(5));
+                    debug(DEBUG_SESSION, "session ended: thread %s", gone ? "gone" : "still alive");
                 }
                 return IOReturn.SUCCESS;
             });
@@ -172,78 +165,38 @@ public final class VirtioConsoleDriver extends VirtioDriver<ConsoleEngine> imple
         if (length == 0) {
             return 0;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long deadline = GatedWait.deadline(timeoutMillis);
         int[] n = new int[1];
-        IOReturn r = withEngine(e -> {
-            while (open && e.running()) {
-                n[0] = e.take(buffer, offset, length);
-                if (n[0] > 0 || deadline - System.nanoTime() <= 0) {
-                    return IOReturn.SUCCESS;
-                }
-                SleepResult s = gate().commandSleep(rxEvent, deadline);
-                if (s == SleepResult.INTERRUPTED && open) {
-                    return IOReturn.ABORTED;
-                }
-            }
-            return IOReturn.OFFLINE;
-        });
+        IOReturn r = withEngine(e -> GatedWait.untilDone(gate(), rxEvent, deadline, 0, () -> open && e.running(),
+                () -> (n[0] = e.take(buffer, offset, length)) > 0));
         if (n[0] > 0 && debugEnabled(DEBUG_RX)) {
             debug(DEBUG_RX, "read %d of %d bytes", n[0], length);
         }
-        return finish(r, n[0], "read");
+        return GatedWait.transferred(r, n[0], open, "read", describe());
     }
 
     @Override
     public int write(byte[] buffer, int offset, int length, long timeoutMillis) {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long deadline = GatedWait.deadline(timeoutMillis);
         int[] n = new int[1];
-        IOReturn r = withEngine(e -> {
-            while (open && e.running()) {
-                n[0] += e.send(buffer, offset + n[0], length - n[0]);
-                if (n[0] == length || deadline - System.nanoTime() <= 0) {
-                    return IOReturn.SUCCESS;
-                }
-                SleepResult s = gate().commandSleep(txEvent, deadline);
-                if (s == SleepResult.INTERRUPTED && open) {
-                    return IOReturn.ABORTED;
-                }
-            }
-            return IOReturn.OFFLINE;
-        });
+        IOReturn r = withEngine(e -> GatedWait.untilDone(gate(), txEvent, deadline, 0, () -> open && e.running(),
+                () -> (n[0] += e.send(buffer, offset + n[0], length - n[0])) == length));
         if (debugEnabled(DEBUG_TX)) {
             debug(DEBUG_TX, "queued %d of %d bytes", n[0], length);
         }
-        return finish(r, n[0], "write");
-    }
-
-    private int finish(IOReturn r, int n, String op) {
-        if (r == IOReturn.ABORTED && open) { // not the gate's removal: the caller was interrupted
-            Thread.currentThread().interrupt(); // commandSleep consumed it; give it back to the caller
-            return n;
-        }
-        if (r != IOReturn.SUCCESS) {
-            throw new IllegalStateException(op + " on " + describe() + ": the port is closed (" + r + ")");
-        }
-        return n;
+        return GatedWait.transferred(r, n[0], open, "write", describe());
     }
 
     @Override
     public boolean drain(long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long deadline = GatedWait.deadline(timeoutMillis);
         boolean[] idle = new boolean[1];
-        withEngine(e -> {
-            while (open && e.running()) {
-                idle[0] = e.txIdle();
-                if (idle[0] || deadline - System.nanoTime() <= 0) {
-                    break;
-                }
-                if (gate().commandSleep(txEvent, deadline) == SleepResult.INTERRUPTED) {
-                    break;
-                }
-            }
-            return IOReturn.SUCCESS;
-        });
+        IOReturn r = withEngine(e -> GatedWait.untilDone(gate(), txEvent, deadline, 0, () -> open && e.running(),
+                () -> idle[0] = e.txIdle()));
+        if (r == IOReturn.ABORTED && open) {
+            Thread.currentThread().interrupt(); // the sleep consumed it; give it back to the caller
+        }
         debug(DEBUG_TX, "drain: %s", idle[0] ? "every buffer consumed" : "timed out");
         return idle[0];
     }
