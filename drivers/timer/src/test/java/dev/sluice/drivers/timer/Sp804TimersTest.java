@@ -221,6 +221,28 @@ class Sp804TimersTest {
     }
 
     @Test
+    @DisplayName("with both counters armed, 64 async waits queue and the 65th is refused with BUSY; a freed slot takes a wait again")
+    void asyncQueueIsBounded() throws Exception {
+        boot(new ManualClock());
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        java.util.List<Sp804Timers.AsyncWait> accepted = new java.util.ArrayList<>();
+        for (int i = 0; i < 2 + Sp804Timers.MAX_QUEUED_ASYNC; i++) {
+            Sp804Timers.AsyncWait w = asyncWait(1000, new CompletableFuture<>(), ranOn);
+            assertEquals(IOReturn.SUCCESS, timers.waitForInterruptAsync(w), "wait " + i);
+            accepted.add(w);
+        }
+        Sp804Timers.AsyncWait refused = asyncWait(1000, new CompletableFuture<>(), ranOn);
+        assertEquals(IOReturn.BUSY, timers.waitForInterruptAsync(refused));
+        assertFalse(refused.callback.isCancelled(), "a refused wait is the caller's to dispose of");
+        assertTrue(timers.cancel(accepted.get(accepted.size() - 1)), "the last queued wait is withdrawn");
+        assertEquals(IOReturn.SUCCESS, timers.waitForInterruptAsync(refused), "its slot takes a wait again");
+        timers.stop();
+        for (Sp804Timers.AsyncWait w : accepted.subList(0, accepted.size() - 1)) {
+            assertTrue(w.callback.isCancelled(), "stop cancels every armed and queued wait");
+        }
+    }
+
+    @Test
     @DisplayName("stopping the timers cancels armed and queued async waits; later ones are refused with OFFLINE")
     void stopCancelsAsyncWaits() throws Exception {
         boot(new ManualClock());
