@@ -139,16 +139,10 @@ public final class BlockEngine implements VirtioEngine {
      */
     @Override
     public void start() {
-        if (!transport.isVirtioDevice(DEVICE_ID)) {
-            throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + " is not a virtio-mmio v2 block device");
-        }
+        transport.requireDevice(DEVICE_ID, "block");
         features = transport.negotiate(bit(F_SIZE_MAX) | bit(F_SEG_MAX) | bit(F_RO) | bit(F_BLK_SIZE) | bit(F_FLUSH));
         capacity = transport.config64(0);
-        int max = transport.queueNumMax(0);
-        if (max == 0) {
-            transport.fail();
-            throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + ": no request queue");
-        }
+        int max = transport.requireQueue(0, "request queue");
         int qsize = Integer.highestOneBit(Math.min(max, QUEUE_SIZE));
         long sizeMax = has(F_SIZE_MAX) ? transport.config32(8) : DEFAULT_SEGMENT;
         segmentBytes = (int) Math.max(SECTOR, Math.min(sizeMax, 1 << 20) / SECTOR * SECTOR);

@@ -1,7 +1,6 @@
 package dev.sluice.drivers.virtio;
 
 import dev.sluice.kernel.IOReturn;
-import dev.sluice.kernel.workloop.IOReturnException;
 import dev.sluice.models.DmaAllocator;
 import dev.sluice.models.DmaBuffer;
 import dev.sluice.models.GuestMemory;
@@ -87,16 +86,10 @@ public final class ConsoleEngine implements VirtioEngine {
      */
     @Override
     public void start() {
-        if (!transport.isVirtioDevice(DEVICE_ID)) {
-            throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + " is not a virtio-mmio v2 console device");
-        }
+        transport.requireDevice(DEVICE_ID, "console");
         features = transport.negotiate(0);
-        int rxMax = transport.queueNumMax(RECEIVEQ);
-        int txMax = transport.queueNumMax(TRANSMITQ);
-        if (rxMax == 0 || txMax == 0) {
-            transport.fail();
-            throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + ": no receiveq/transmitq for port 0");
-        }
+        int rxMax = transport.requireQueue(RECEIVEQ, "receiveq for port 0");
+        int txMax = transport.requireQueue(TRANSMITQ, "transmitq for port 0");
         try {
             rxq = new Virtqueue(mem, dma, RECEIVEQ, Integer.highestOneBit(Math.min(rxMax, QUEUE_SIZE)));
             txq = new Virtqueue(mem, dma, TRANSMITQ, Integer.highestOneBit(Math.min(txMax, QUEUE_SIZE)));

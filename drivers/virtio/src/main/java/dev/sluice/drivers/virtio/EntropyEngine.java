@@ -55,15 +55,9 @@ public final class EntropyEngine implements VirtioEngine {
     /** Initialises the device: VERSION_1 only, queue 0, DRIVER_OK. */
     @Override
     public void start() {
-        if (!transport.isVirtioDevice(DEVICE_ID)) {
-            throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + " is not a virtio-mmio v2 entropy device");
-        }
+        transport.requireDevice(DEVICE_ID, "entropy");
         transport.negotiate(0);
-        int max = transport.queueNumMax(0);
-        if (max == 0) {
-            transport.fail();
-            throw new IOReturnException(IOReturn.UNSUPPORTED, transport.region().name() + ": no request queue");
-        }
+        int max = transport.requireQueue(0, "request queue");
         queue = new Virtqueue(mem, dma, 0, Integer.highestOneBit(Math.min(max, 8)));
         transport.setupQueue(queue);
         transport.driverOk();

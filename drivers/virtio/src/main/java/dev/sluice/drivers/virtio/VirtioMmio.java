@@ -67,6 +67,32 @@ public final class VirtioMmio {
                 && regs.read32(DEVICE_ID) == expectedDeviceId;
     }
 
+    /**
+     * Refuses registers that are not a virtio-mmio v2 device of the given type (an engine started on
+     * the wrong nub).
+     *
+     * @throws IOReturnException UNSUPPORTED naming the region and the expected type
+     */
+    public void requireDevice(int expectedDeviceId, String type) {
+        if (!isVirtioDevice(expectedDeviceId)) {
+            throw new IOReturnException(IOReturn.UNSUPPORTED, regs.name() + " is not a virtio-mmio v2 " + type + " device");
+        }
+    }
+
+    /**
+     * @return QueueNumMax of queue {@code index}
+     * @throws IOReturnException UNSUPPORTED naming the region and the queue, after setting FAILED,
+     *                           if the device does not offer the queue
+     */
+    public int requireQueue(int index, String name) {
+        int max = queueNumMax(index);
+        if (max == 0) {
+            fail();
+            throw new IOReturnException(IOReturn.UNSUPPORTED, regs.name() + ": no " + name);
+        }
+        return max;
+    }
+
     public int status() {
         return regs.read32(STATUS);
     }
