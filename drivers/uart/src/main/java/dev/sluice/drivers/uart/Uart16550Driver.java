@@ -239,9 +239,7 @@ public final class Uart16550Driver extends IOService implements SerialPort {
         // TEMT follows the last THRE interrupt by one character time: re-check at least every millisecond
         IOReturn r = gate.runAction(self -> GatedWait.untilDone(self.gate, txEvent, deadline, TimeUnit.MILLISECONDS.toNanos(1),
                 () -> self.open, () -> idle[0] = self.uart.txIdle()));
-        if (r == IOReturn.ABORTED && open) {
-            Thread.currentThread().interrupt(); // the sleep consumed it; give it back to the caller
-        }
+        GatedWait.interruptGivenBack(r, open);
         return idle[0];
     }
 

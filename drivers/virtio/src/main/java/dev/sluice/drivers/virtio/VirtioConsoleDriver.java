@@ -194,9 +194,7 @@ public final class VirtioConsoleDriver extends VirtioDriver<ConsoleEngine> imple
         boolean[] idle = new boolean[1];
         IOReturn r = withEngine(e -> GatedWait.untilDone(gate(), txEvent, deadline, 0, () -> open && e.running(),
                 () -> idle[0] = e.txIdle()));
-        if (r == IOReturn.ABORTED && open) {
-            Thread.currentThread().interrupt(); // the sleep consumed it; give it back to the caller
-        }
+        GatedWait.interruptGivenBack(r, open);
         debug(DEBUG_TX, "drain: %s", idle[0] ? "every buffer consumed" : "timed out");
         return idle[0];
     }

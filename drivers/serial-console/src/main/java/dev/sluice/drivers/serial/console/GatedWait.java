@@ -63,14 +63,28 @@ public final class GatedWait {
      * @throws IllegalStateException naming the operation and the port if the port is closed
      */
     public static int transferred(IOReturn r, int n, boolean stillOpen, String operation, String port) {
-        if (r == IOReturn.ABORTED && stillOpen) {
-            Thread.currentThread().interrupt();
+        if (interruptGivenBack(r, stillOpen)) {
             return n;
         }
         if (r != IOReturn.SUCCESS) {
             throw new IllegalStateException(operation + " on " + port + ": the port is closed (" + r + ")");
         }
         return n;
+    }
+
+    /**
+     * Gives an interrupted caller its interrupt status back: the sleep inside {@link #untilDone}
+     * consumed it. Runs after the gate action, on the caller's thread.
+     *
+     * @param stillOpen whether the port is still open (an ABORTED from a closing port is a close)
+     * @return true if {@code r} said the caller was interrupted
+     */
+    public static boolean interruptGivenBack(IOReturn r, boolean stillOpen) {
+        if (r == IOReturn.ABORTED && stillOpen) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+        return false;
     }
 
     /**
