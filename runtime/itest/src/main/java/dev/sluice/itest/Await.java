@@ -41,6 +41,19 @@ final class Await {
     }
 
     /**
+     * Waits (at most 20 s) until matching below {@code nub} is quiet: its drivers probed, started
+     * or gone.
+     *
+     * @return the nub
+     */
+    static <S extends IOService> S matchingSettled(S nub) {
+        if (nub.waitQuiet(20, TimeUnit.SECONDS) != IOReturn.SUCCESS) {
+            throw new AssertionFailedError("matching did not settle on " + nub);
+        }
+        return nub;
+    }
+
+    /**
      * Waits until the kernel has settled: every bundle that is not a fragment is ACTIVE and matching
      * is quiet below every root service of the registry. Tests that snapshot the registry call this
      * first, so a driver bundle still starting does not change the picture under them.

@@ -10,7 +10,6 @@ import dev.sluice.drivers.clock.api.HardwareTimer;
 import dev.sluice.drivers.clock.api.HardwareTimer.Method;
 import dev.sluice.drivers.clock.api.HardwareTimer.Wakeup;
 import dev.sluice.drivers.clock.api.RealTimeClock;
-import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.registry.IOService;
 import dev.sluice.models.MmioRegion;
 import dev.sluice.models.rtc.Pl031;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -59,19 +57,9 @@ class ClockDriversIT {
     HardwareTimer timer;
 
     IOPlatformDevice nub(String pathComponent) {
-        IOPlatformDevice n = PlatformIT.nub(platform, pathComponent);
-        assertEquals(IOReturn.SUCCESS, n.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle on " + n);
-        return n;
+        return Await.matchingSettled(PlatformIT.nub(platform, pathComponent));
     }
 
-    Bundle bundle(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("bundle " + bsn + " is not installed");
-    }
 
     @Test
     @DisplayName("the PL031 and SP804 drivers match the default board's arm,pl031 and arm,sp804 nubs")
@@ -154,8 +142,8 @@ class ClockDriversIT {
     @DisplayName("updating the driver bundles keeps the clients' service objects working")
     void updateKeepsTheFront() throws Exception {
         assertNotNull(timer.waitForInterrupt(1000, Method.OS_ACTION));
-        bundle(TIMER_BUNDLE).update();
-        bundle(RTC_BUNDLE).update();
+        TestBundles.installed(context, TIMER_BUNDLE).update();
+        TestBundles.installed(context, RTC_BUNDLE).update();
         nub("timer@9020000");
         nub("rtc@9010000");
         Wakeup w = timer.waitForInterrupt(1000, Method.COMMAND_GATE);

@@ -72,9 +72,7 @@ class DriverUserClientsIT {
     }
 
     private IOPlatformDevice nub(String pathComponent) {
-        IOPlatformDevice n = PlatformIT.nub(platform, pathComponent);
-        assertEquals(IOReturn.SUCCESS, n.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle on " + n);
-        return n;
+        return Await.matchingSettled(PlatformIT.nub(platform, pathComponent));
     }
 
     /** Opens the driver of the nub (the nub's single driver with a user client). */

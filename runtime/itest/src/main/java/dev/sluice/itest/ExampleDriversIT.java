@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.drivers.examples.api.ExampleDevice;
-import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.interrupt.InterruptType;
 import dev.sluice.kernel.workloop.IOWorkLoop;
 import dev.sluice.platform.interrupt.InterruptController;
@@ -21,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.framework.wiring.BundleWiring;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -57,21 +55,13 @@ class ExampleDriversIT {
         trackers.forEach(ServiceTracker::close);
         nubs.forEach(IOService::terminate);
         for (String bsn : List.of(GENERIC, SPECIFIC)) {
-            Bundle b = bundle(bsn);
+            Bundle b = TestBundles.installed(context, bsn);
             if (b.getState() != Bundle.ACTIVE) {
                 b.start();
             }
         }
     }
 
-    Bundle bundle(String bsn) {
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("bundle " + bsn + " is not installed");
-    }
 
     IOService exampleNub(String name, Integer revision) {
         IOService nub = new IOService(name, null);
@@ -82,13 +72,10 @@ class ExampleDriversIT {
         assertTrue(nub.attach(registry.resources()));
         nub.registerService();
         nubs.add(nub);
-        settle(nub);
+        Await.matchingSettled(nub);
         return nub;
     }
 
-    static void settle(IOService nub) {
-        assertEquals(IOReturn.SUCCESS, nub.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle");
-    }
 
     ExampleDevice front(String nubName) throws Exception {
         ServiceTracker<ExampleDevice, ExampleDevice> t = new ServiceTracker<>(context,
@@ -113,12 +100,12 @@ class ExampleDriversIT {
         IOService nub = exampleNub("ex-fallback", null);
         ExampleDevice device = front(nub.getName());
         assertEquals("specific", device.driver());
-        bundle(SPECIFIC).stop();
-        settle(nub);
+        TestBundles.installed(context, SPECIFIC).stop();
+        Await.matchingSettled(nub);
         assertEquals("generic", device.driver(), "the same front now reaches the generic driver");
         assertSame(device, front(nub.getName()), "clients keep their service object");
-        bundle(SPECIFIC).start();
-        settle(nub);
+        TestBundles.installed(context, SPECIFIC).start();
+        Await.matchingSettled(nub);
         assertEquals("generic", device.driver(), "S60: the occupied category is not matched again");
     }
 
@@ -160,11 +147,11 @@ class ExampleDriversIT {
             threads.add(t);
             t.start();
         }
-        Bundle specific = bundle(SPECIFIC);
+        Bundle specific = TestBundles.installed(context, SPECIFIC);
         long start = System.nanoTime();
         for (int i = 0; i < updates; i++) {
             specific.update();
-            settle(nub);
+            Await.matchingSettled(nub);
         }
         long elapsed = System.nanoTime() - start;
         stop.set(true);
@@ -193,7 +180,7 @@ class ExampleDriversIT {
             assertTrue(nub.attach(registry.resources()));
             nub.registerService();
             try {
-                settle(nub);
+                Await.matchingSettled(nub);
                 assertEquals("specific", front(nub.getName()).driver());
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicLong pulses = new AtomicLong();
@@ -205,11 +192,11 @@ class ExampleDriversIT {
                     }
                 }, "ex-irq-device");
                 device.start();
-                Bundle specific = bundle(SPECIFIC);
+                Bundle specific = TestBundles.installed(context, SPECIFIC);
                 int updates = 20;
                 for (int i = 0; i < updates; i++) {
                     specific.update();
-                    settle(nub);
+                    Await.matchingSettled(nub);
                 }
                 stop.set(true);
                 device.join(10_000);
@@ -241,9 +228,9 @@ class ExampleDriversIT {
     void updatesLeaveNothingBehind(TestReporter reporter) throws Exception {
         IOService nub = exampleNub("ex-leak", null);
         ExampleDevice device = front(nub.getName());
-        Bundle specific = bundle(SPECIFIC);
+        Bundle specific = TestBundles.installed(context, SPECIFIC);
         specific.update(); // warm-up: kernel pools and fronts exist before the baseline
-        settle(nub);
+        Await.matchingSettled(nub);
         int baseThreads = liveThreads().size();
         long baseDriverThreads = driverThreads();
         int baseServices = context.getServiceReferences(IOService.class, null).size();
@@ -251,7 +238,7 @@ class ExampleDriversIT {
         for (int i = 0; i < 200; i++) {
             oldLoaders.add(new WeakReference<>(specific.adapt(BundleWiring.class).getClassLoader()));
             specific.update();
-            settle(nub);
+            Await.matchingSettled(nub);
         }
         assertEquals("specific", device.driver());
         Await.until(() -> {

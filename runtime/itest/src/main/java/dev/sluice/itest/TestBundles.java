@@ -11,11 +11,23 @@ import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /** Builds small real bundles (jar files) in memory for tests that install them. */
 final class TestBundles {
 
     private TestBundles() {
+    }
+
+    /** @return the installed bundle with this symbolic name */
+    static Bundle installed(BundleContext context, String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
     }
 
     /** @return a bundle jar holding only a manifest with these headers */

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.drivers.serial.api.LineSettings;
 import dev.sluice.drivers.serial.api.SerialPort;
-import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.registry.IOService;
 import dev.sluice.models.uart.Ns16550a;
 import dev.sluice.platform.IOPlatformDevice;
@@ -25,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -84,23 +82,15 @@ class UartDriverIT {
         if (boardChanged) {
             platform.loadEmbedded("microvm");
         }
-        settle(PlatformIT.nub(platform, CONSOLE_UART));
+        Await.matchingSettled(PlatformIT.nub(platform, CONSOLE_UART));
     }
 
     // ------------------------------------------------------------------ helpers
 
     Bundle bundle() {
-        for (Bundle b : context.getBundles()) {
-            if (DRIVER.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(DRIVER + " is not installed");
+        return TestBundles.installed(context, DRIVER);
     }
 
-    static void settle(IOService nub) {
-        assertEquals(IOReturn.SUCCESS, nub.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle");
-    }
 
     IOPlatformDevice loadTwoUarts(Path dir) throws Exception {
         Path board = dir.resolve("two-uarts.dts");
@@ -108,8 +98,8 @@ class UartDriverIT {
         platform.load(board);
         boardChanged = true;
         IOPlatformDevice nub = PlatformIT.nub(platform, PLAIN_UART);
-        settle(nub);
-        settle(PlatformIT.nub(platform, CONSOLE_UART));
+        Await.matchingSettled(nub);
+        Await.matchingSettled(PlatformIT.nub(platform, CONSOLE_UART));
         return nub;
     }
 
@@ -176,7 +166,7 @@ class UartDriverIT {
     @DisplayName("the default board's UART is driven by Uart16550Driver at the chosen 115200 8N1, with the console on it")
     void defaultBoardUartGetsTheDriver() throws Exception {
         IOPlatformDevice nub = PlatformIT.nub(platform, CONSOLE_UART);
-        settle(nub);
+        Await.matchingSettled(nub);
         IOService driver = driverOf(nub);
         assertEquals("115200 8N1", driver.getProperty("IOSerialLine"));
         assertTrue(List.of("interrupt", "polled").contains(driver.getProperty("IOSerialMode")), String.valueOf(driver.getProperty("IOSerialMode")));
@@ -219,7 +209,7 @@ class UartDriverIT {
     @DisplayName("the console: a real socket types ioreg at the kernel console and reads the registry tree back")
     void consoleAnswersIoreg() throws Exception {
         IOPlatformDevice nub = PlatformIT.nub(platform, CONSOLE_UART);
-        settle(nub);
+        Await.matchingSettled(nub);
         Socket socket = connect(nub);
         socket.getOutputStream().write("\n".getBytes(StandardCharsets.US_ASCII));
         readUntil(socket, "sluice> ");
@@ -236,7 +226,7 @@ class UartDriverIT {
         Bundle driver = bundle();
         driver.stop();
         driver.start();
-        settle(nub);
+        Await.matchingSettled(nub);
         String console = "uart-console-" + CONSOLE_UART;
         Await.until(() -> consoleThreads().equals(List.of(console)), DEADLINE,
                 "only the waiting console thread, no terminal input pump");
@@ -256,8 +246,8 @@ class UartDriverIT {
         IOService before = driverOf(nub);
         Socket socket = connect(nub);
         bundle().update();
-        settle(nub);
-        settle(PlatformIT.nub(platform, CONSOLE_UART));
+        Await.matchingSettled(nub);
+        Await.matchingSettled(PlatformIT.nub(platform, CONSOLE_UART));
         assertTrue(driverOf(nub) != before, "a new driver instance serves the nub");
         byte[] out = "after the update\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(out.length, port.write(out, 0, out.length, 1_000), "the same front takes bytes");
@@ -275,10 +265,10 @@ class UartDriverIT {
     @DisplayName("stopping the driver bundle stops the console: no console thread is left")
     void consoleStopsWithTheDriver() throws Exception {
         IOPlatformDevice nub = PlatformIT.nub(platform, CONSOLE_UART);
-        settle(nub);
+        Await.matchingSettled(nub);
         assertTrue(consoleThreads().contains("uart-console-" + CONSOLE_UART), "the console runs: " + consoleThreads());
         bundle().stop();
-        settle(nub);
+        Await.matchingSettled(nub);
         assertTrue(consoleThreads().stream().noneMatch(("uart-console-" + CONSOLE_UART)::equals), "stop waited for the session thread");
         Await.until(() -> consoleThreads().isEmpty(), DEADLINE, "the terminal's input pump ends too");
         assertNotNull(nub.model().orElseThrow(), "the nub and its model stay");

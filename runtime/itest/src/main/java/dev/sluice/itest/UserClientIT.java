@@ -74,7 +74,7 @@ class UserClientIT {
         assertTrue(nub.attach(registry.resources()));
         nub.registerService();
         nubs.add(nub);
-        assertEquals(IOReturn.SUCCESS, nub.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle");
+        Await.matchingSettled(nub);
         IOService driver = nub.getClient();
         assertTrue(driver instanceof UserClientTestDriver, "the test driver serves " + name + ": " + driver);
         return (UserClientTestDriver) driver;

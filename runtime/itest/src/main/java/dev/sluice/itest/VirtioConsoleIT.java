@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.drivers.serial.api.SerialPort;
 import dev.sluice.drivers.serial.api.SerialStatistics;
-import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.registry.IOService;
 import dev.sluice.models.virtio.ConsoleDevice;
 import dev.sluice.models.virtio.VirtioMmioDevice;
@@ -24,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -86,23 +84,15 @@ class VirtioConsoleIT {
         if (boardChanged) {
             platform.loadEmbedded("microvm");
         }
-        settle(PlatformIT.nub(platform, SESSION_CONSOLE));
+        Await.matchingSettled(PlatformIT.nub(platform, SESSION_CONSOLE));
     }
 
     // ------------------------------------------------------------------ helpers
 
     Bundle bundle() {
-        for (Bundle b : context.getBundles()) {
-            if (DRIVER_BUNDLE.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError(DRIVER_BUNDLE + " is not installed");
+        return TestBundles.installed(context, DRIVER_BUNDLE);
     }
 
-    static void settle(IOService nub) {
-        assertEquals(IOReturn.SUCCESS, nub.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle");
-    }
 
     static IOService driverOf(IOService nub) {
         return nub.getClients().stream().filter(c -> "VirtioConsole".equals(c.getProperty(IOService.IO_PERSONALITY_NAME)))
@@ -120,8 +110,8 @@ class VirtioConsoleIT {
         platform.load(board);
         boardChanged = true;
         IOPlatformDevice nub = PlatformIT.nub(platform, PLAIN_CONSOLE);
-        settle(nub);
-        settle(PlatformIT.nub(platform, SESSION_CONSOLE));
+        Await.matchingSettled(nub);
+        Await.matchingSettled(PlatformIT.nub(platform, SESSION_CONSOLE));
         return nub;
     }
 
@@ -173,7 +163,7 @@ class VirtioConsoleIT {
     @DisplayName("the default board's virtio console is driven by VirtioConsoleDriver, ioreg shows it, and a Gogo session runs on its TCP port")
     void defaultBoardConsoleGetsTheDriver() throws Exception {
         IOPlatformDevice nub = PlatformIT.nub(platform, SESSION_CONSOLE);
-        settle(nub);
+        Await.matchingSettled(nub);
         IOService driver = driverOf(nub);
         assertEquals("dev.sluice.drivers.virtio.VirtioConsoleDriver", driver.getClass().getName());
         assertEquals("tcp:127.0.0.1:" + port(nub), driver.getProperty("IOSerialBackend"), "the backend port is shown in the registry");
@@ -191,7 +181,7 @@ class VirtioConsoleIT {
     @DisplayName("issue 6 done means: every device of the default board has its driver")
     void everyDefaultBoardDeviceHasADriver() {
         for (IOPlatformDevice nub : platform.devices()) {
-            settle(nub);
+            Await.matchingSettled(nub);
             assertFalse(nub.getClients().isEmpty(), nub.getPathComponent() + " has no driver");
         }
     }
@@ -200,7 +190,7 @@ class VirtioConsoleIT {
     @DisplayName("the Gogo session: a real socket types ioreg on the virtio console and reads the registry tree back")
     void sessionAnswersIoreg() throws Exception {
         IOPlatformDevice nub = PlatformIT.nub(platform, SESSION_CONSOLE);
-        settle(nub);
+        Await.matchingSettled(nub);
         Socket socket = connect(nub);
         socket.getOutputStream().write("\n".getBytes(StandardCharsets.US_ASCII));
         UartDriverIT.readUntil(socket, "sluice> ");
@@ -241,8 +231,8 @@ class VirtioConsoleIT {
         IOService before = driverOf(nub);
         Socket socket = connect(nub);
         bundle().update();
-        settle(nub);
-        settle(PlatformIT.nub(platform, SESSION_CONSOLE));
+        Await.matchingSettled(nub);
+        Await.matchingSettled(PlatformIT.nub(platform, SESSION_CONSOLE));
         assertNotSame(before, driverOf(nub), "a new driver instance serves the nub");
         byte[] out = "after the update\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(out.length, port.write(out, 0, out.length, 1_000), "the same front takes bytes");
@@ -259,14 +249,14 @@ class VirtioConsoleIT {
     @DisplayName("stopping the driver bundle ends the session: no session thread is left, and starting it brings one back")
     void sessionStopsWithTheDriver() throws Exception {
         IOPlatformDevice nub = PlatformIT.nub(platform, SESSION_CONSOLE);
-        settle(nub);
+        Await.matchingSettled(nub);
         assertTrue(sessionThreads().contains("virtio-console-" + SESSION_CONSOLE), "the session runs: " + sessionThreads());
         bundle().stop();
-        settle(nub);
+        Await.matchingSettled(nub);
         assertTrue(sessionThreads().stream().noneMatch(("virtio-console-" + SESSION_CONSOLE)::equals), "stop waited for the session thread");
         Await.until(() -> sessionThreads().isEmpty(), DEADLINE, "the terminal's input pump ends too");
         bundle().start();
-        settle(nub);
+        Await.matchingSettled(nub);
         Await.until(() -> sessionThreads().contains("virtio-console-" + SESSION_CONSOLE), DEADLINE, "a new session");
     }
 }

@@ -64,9 +64,7 @@ class VirtioDriversIT {
     EntropySource rng;
 
     private IOPlatformDevice blockNub() {
-        IOPlatformDevice nub = PlatformIT.nub(platform, "virtio@a000000");
-        assertEquals(IOReturn.SUCCESS, nub.waitQuiet(20, TimeUnit.SECONDS), "matching did not settle");
-        return nub;
+        return Await.matchingSettled(PlatformIT.nub(platform, "virtio@a000000"));
     }
 
     private static IOService driverOf(IOService nub, String personality) {
@@ -113,7 +111,7 @@ class VirtioDriversIT {
         assertEquals(512, disk.blockSize());
         assertFalse(disk.readOnly());
         IOPlatformDevice rngNub = PlatformIT.nub(platform, "virtio@a000200");
-        assertEquals(IOReturn.SUCCESS, rngNub.waitQuiet(20, TimeUnit.SECONDS));
+        Await.matchingSettled(rngNub);
         driverOf(rngNub, "VirtioEntropy");
     }
 
@@ -202,8 +200,7 @@ class VirtioDriversIT {
         IOService before = driverOf(nub, "VirtioBlock");
         byte[] data = pattern(64 * 512, 3);
         disk.write(30_000, data);
-        Bundle driver = Arrays.stream(context.getBundles()).filter(b -> DRIVER_BUNDLE.equals(b.getSymbolicName()))
-                .findFirst().orElseThrow();
+        Bundle driver = TestBundles.installed(context, DRIVER_BUNDLE);
         driver.update();
         blockNub();
         IOService after = driverOf(nub, "VirtioBlock");
