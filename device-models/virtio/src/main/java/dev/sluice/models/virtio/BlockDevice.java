@@ -61,19 +61,9 @@ public final class BlockDevice extends VirtioDevice {
      * @param id              the GET_ID string (at most 20 bytes are used)
      * @param segMax          seg_max (at least 1)
      * @param sizeMax         size_max in bytes (at least 512)
+     * @param iothread        true to process every request on the model's io thread; false to
+     *                        process a notification on the notifying thread when the device is idle
      * @throws IOException if the image cannot be created or opened, or has no size to use
-     */
-    public BlockDevice(Path image, long capacitySectors, boolean readOnly, String id, int segMax, int sizeMax)
-            throws IOException {
-        this(image, capacitySectors, readOnly, id, segMax, sizeMax, false);
-    }
-
-    /**
-     * Opens (creating if missing) the image.
-     *
-     * @param iothread true to process every request on the model's io thread; false (the default)
-     *                 to process a notification on the notifying thread when the device is idle
-     * @see #BlockDevice(Path, long, boolean, String, int, int)
      */
     public BlockDevice(Path image, long capacitySectors, boolean readOnly, String id, int segMax, int sizeMax,
             boolean iothread) throws IOException {

@@ -14,9 +14,9 @@ import java.util.List;
  * run on the model's single {@code model-<name>-io} thread, in order, or (only
  * {@code queueNotified}, only if {@link #processesNotifyInline()}) on the driver's thread inside
  * its QueueNotify write, without the transport's lock. Either way one at a time. That is where
- * requests are processed, files read and written. Chains come from {@link VirtQueue#pop()} and go back with
- * {@link VirtQueue#complete(DescriptorChain, int)}; the transport sends one (coalesced) used-buffer
- * interrupt after the task.</li>
+ * requests are processed, files read and written. Chains come from {@link VirtQueue#pop()} and go
+ * back with {@link VirtQueue#complete(DescriptorChain, int)}; the transport sends one (coalesced)
+ * used-buffer interrupt after the task.</li>
  * <li>{@link #close()} runs once, after the io thread has stopped.</li>
  * </ul>
  */

@@ -52,10 +52,11 @@ import dev.sluice.models.RegisterBank;
  * notifications inline}: when no device task is running, the QueueNotify write itself drains the
  * queue on the writing thread after releasing the lock (as a hypervisor without an I/O thread
  * handles the notification in the vCPU's exit), and the write returns once the completions are in
- * the used ring and their interrupt is raised. Device tasks never overlap. Guest-memory writes by the device happen under the lock, after checking that the queue
- * was not reset meanwhile; bulk data a device reads from its backend straight into guest memory
- * goes in outside the lock, under a DMA guard that a reset (Status = 0) or QueueReady = 0 waits
- * for, so those two writes may wait for the read of one request's data in progress. The
+ * the used ring and their interrupt is raised. Device tasks never overlap. Guest-memory writes by
+ * the device happen under the lock, after checking that the queue was not reset meanwhile; bulk
+ * data a device reads from its backend straight into guest memory goes in outside the lock, under
+ * a DMA guard that a reset (Status = 0) or QueueReady = 0 waits for, so those two writes may wait
+ * for the read of one request's data in progress. The
  * interrupt line is raised after the lock is released. The io thread starts with the first task
  * that needs it. {@link #close()} returns once the io thread has ended.
  */
