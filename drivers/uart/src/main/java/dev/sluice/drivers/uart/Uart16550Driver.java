@@ -237,8 +237,9 @@ public final class Uart16550Driver extends IOService implements SerialPort {
         long deadline = GatedWait.deadline(timeoutMillis);
         boolean[] idle = new boolean[1];
         // TEMT follows the last THRE interrupt by one character time: re-check at least every millisecond
-        IOReturn r = gate.runAction(self -> GatedWait.untilDone(self.gate, txEvent, deadline, TimeUnit.MILLISECONDS.toNanos(1),
-                () -> self.open, () -> idle[0] = self.uart.txIdle()));
+        long slice = TimeUnit.MILLISECONDS.toNanos(1);
+        IOReturn r = gate.runAction(self -> GatedWait.untilDone(self.gate, txEvent, deadline, slice, () -> self.open,
+                () -> idle[0] = self.uart.txIdle()));
         GatedWait.interruptGivenBack(r, open);
         return idle[0];
     }

@@ -13,8 +13,9 @@ import java.util.function.BooleanSupplier;
  * is released ({@code commandSleep}), so the driver's interrupt action can run and wake the waiter.
  *
  * <h2>Threads</h2>
- * Every method runs inside an action of the given gate (gate held, on the caller's thread), never
- * in primary interrupt context.
+ * {@link #untilDone} and {@link #stopConsole} run inside an action of the given gate (gate held, on
+ * the caller's thread), never in primary interrupt context; the others run on the caller's thread,
+ * before or after the gate action.
  */
 public final class GatedWait {
 
@@ -94,7 +95,8 @@ public final class GatedWait {
      *
      * @return true if the session's thread has ended
      */
-    public static boolean stopConsole(IOCommandGate<?> gate, Object exitEvent, SerialConsole console, Duration timeout) {
+    public static boolean stopConsole(IOCommandGate<?> gate, Object exitEvent, SerialConsole console,
+            Duration timeout) {
         console.stop();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (console.isAlive() && deadline - System.nanoTime() > 0) {
