@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Like {@code ./sluice}, each image first gets its class-data sharing archive from one training
  * boot ({@code -XX:ArchiveClassesAtExit}); the measured boots map it. {@code --no-cds} measures
  * without archives. Every boot gets a fresh {@code user.home}, so Gogo's command history neither
- * grows from run to run nor touches the user's. Usage:
+ * grows from run to run nor touches the user's. Both images keep each boot's bundle cache where
+ * {@code ./sluice} keeps it: under {@code $SLUICE_CACHE_DIR}, else {@code $XDG_RUNTIME_DIR} or
+ * {@code /dev/shm} (RAM-backed, writable, 64 MiB free), else the temporary directory. Usage:
  * {@code BootBenchmark [runs] [--no-cds] [sluice.jar] [bare-felix.jar]}.
  */
 public final class BootBenchmark {
@@ -56,6 +58,7 @@ public final class BootBenchmark {
             }
         }
         Path scratch = Files.createTempDirectory("sluice-boot");
+        Path caches = cacheParent(scratch);
         try {
             Path gosh = Path.of("runtime/launcher/gosh").toAbsolutePath();
             List<String> sluiceProps = new ArrayList<>(List.of("-Dsluice.console=true", "-Dgosh.home=" + gosh,
@@ -63,25 +66,25 @@ public final class BootBenchmark {
                     "-Dfelix.fileinstall.dir=" + Files.createDirectory(scratch.resolve("deploy"))));
             List<String> bareProps = new ArrayList<>(List.of("-Dorg.jline.terminal.dumb=true"));
             if (cds) {
-                sluiceProps.add("-XX:SharedArchiveFile=" + train(sluice, sluiceProps, scratch.resolve("sluice.jsa"), scratch));
-                bareProps.add("-XX:SharedArchiveFile=" + train(bare, bareProps, scratch.resolve("bare.jsa"), scratch));
+                sluiceProps.add("-XX:SharedArchiveFile=" + train(sluice, sluiceProps, scratch.resolve("sluice.jsa"), scratch, caches));
+                bareProps.add("-XX:SharedArchiveFile=" + train(bare, bareProps, scratch.resolve("bare.jsa"), scratch, caches));
             }
             // one warm-up of each (page cache, archive mapping), not counted
-            boot(sluice, sluiceProps, scratch);
-            boot(bare, bareProps, scratch);
+            boot(sluice, sluiceProps, scratch, caches);
+            boot(bare, bareProps, scratch, caches);
             List<Sample> s = new ArrayList<>();
             List<Sample> b = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                s.add(boot(sluice, sluiceProps, scratch));
-                b.add(boot(bare, bareProps, scratch));
+                s.add(boot(sluice, sluiceProps, scratch, caches));
+                b.add(boot(bare, bareProps, scratch, caches));
             }
-            print(runs, cds, s, b);
+            print(runs, cds, caches, s, b);
         } finally {
             deleteTree(scratch);
         }
     }
 
-    private static void print(int runs, boolean cds, List<Sample> s, List<Sample> b) {
+    private static void print(int runs, boolean cds, Path caches, List<Sample> s, List<Sample> b) {
         double sMs = median(s.stream().mapToDouble(Sample::millis).toArray());
         double bMs = median(b.stream().mapToDouble(Sample::millis).toArray());
         double sRss = median(s.stream().mapToDouble(Sample::rssMiB).toArray());
@@ -90,6 +93,7 @@ public final class BootBenchmark {
         out.append(String.format("boot to shell ready, median of %d runs, %s (JVM flags: %s)%n", runs,
                 cds ? "each image with its class-data archive" : "no class-data archives", String.join(" ", JVM_FLAGS)
                         + (EXTRA_FLAGS.isEmpty() ? "" : "; extra: " + String.join(" ", EXTRA_FLAGS))));
+        out.append(String.format("bundle caches under %s%n", caches));
         out.append(String.format("%-22s %10s %14s%n", "image", "boot ms", "peak RSS MiB"));
         out.append(String.format("%-22s %10.0f %14.1f%n", "bare Felix + Gogo", bMs, bRss));
         out.append(String.format("%-22s %10.0f %14.1f%n", "Sluice kernel image", sMs, sRss));
@@ -104,8 +108,9 @@ public final class BootBenchmark {
      *
      * @return the archive
      */
-    static Path train(Path image, List<String> props, Path archive, Path scratch) throws Exception {
-        List<String> cmd = command(image, props, "-XX:ArchiveClassesAtExit=" + archive, scratch);
+    static Path train(Path image, List<String> props, Path archive, Path scratch, Path caches) throws Exception {
+        Path cache = Files.createTempDirectory(caches, "bootbench-cache");
+        List<String> cmd = command(image, props, "-XX:ArchiveClassesAtExit=" + archive, scratch, cache);
         // keep the classes of stopped bundles until the archive is written at exit
         cmd.add(1, "-XX:-ClassUnloading");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -117,13 +122,36 @@ public final class BootBenchmark {
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
         }
+        deleteTree(cache);
         if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
             throw new IllegalStateException("the training boot of " + image + " wrote no class-data archive " + archive);
         }
         return archive;
     }
 
-    private static List<String> command(Path image, List<String> props, String extra, Path scratch) throws IOException {
+    /**
+     * Where each boot's bundle cache goes: the parent {@code ./sluice} picks, so that both images
+     * boot the way the script boots the kernel.
+     */
+    static Path cacheParent(Path scratch) throws IOException {
+        String chosen = System.getenv("SLUICE_CACHE_DIR");
+        if (chosen != null && !chosen.isBlank()) {
+            return Path.of(chosen);
+        }
+        for (String dir : new String[] {System.getenv("XDG_RUNTIME_DIR"), "/dev/shm"}) {
+            if (dir == null || dir.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(dir);
+            if (Files.isDirectory(p) && Files.isWritable(p) && Files.getFileStore(p).getUsableSpace() >= (64L << 20)) {
+                return p;
+            }
+        }
+        return scratch;
+    }
+
+    private static List<String> command(Path image, List<String> props, String extra, Path scratch, Path cache)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
@@ -133,6 +161,7 @@ public final class BootBenchmark {
         }
         cmd.addAll(props);
         cmd.add("-Duser.home=" + Files.createTempDirectory(scratch, "home"));
+        cmd.add("-Dlaunch.storage.dir=" + cache.resolve("felix"));
         cmd.add("-jar");
         cmd.add(image.toString());
         return cmd;
@@ -146,8 +175,9 @@ public final class BootBenchmark {
         }
     }
 
-    static Sample boot(Path image, List<String> props, Path scratch) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command(image, props, null, scratch)).redirectErrorStream(true);
+    static Sample boot(Path image, List<String> props, Path scratch, Path caches) throws Exception {
+        Path cache = Files.createTempDirectory(caches, "bootbench-cache");
+        ProcessBuilder pb = new ProcessBuilder(command(image, props, null, scratch, cache)).redirectErrorStream(true);
         pb.environment().put("MALLOC_ARENA_MAX", "2");
         long start = System.nanoTime();
         Process p = pb.start();
@@ -164,6 +194,7 @@ public final class BootBenchmark {
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
             }
+            deleteTree(cache);
         }
     }
 
