@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * without archives. Every boot gets a fresh {@code user.home}, so Gogo's command history neither
  * grows from run to run nor touches the user's. Both images keep each boot's bundle cache where
  * {@code ./sluice} keeps it: under {@code $SLUICE_CACHE_DIR}, else {@code $XDG_RUNTIME_DIR} or
- * {@code /dev/shm} (RAM-backed, writable, 64 MiB free), else the temporary directory. Usage:
+ * {@code /dev/shm} (RAM-backed, writable, not noexec, 64 MiB free), else the temporary directory. Usage:
  * {@code BootBenchmark [runs] [--no-cds] [sluice.jar] [bare-felix.jar]}.
  */
 public final class BootBenchmark {
@@ -143,11 +143,30 @@ public final class BootBenchmark {
                 continue;
             }
             Path p = Path.of(dir);
-            if (Files.isDirectory(p) && Files.isWritable(p) && Files.getFileStore(p).getUsableSpace() >= (64L << 20)) {
+            if (Files.isDirectory(p) && Files.isWritable(p) && !mountOptions(p).contains("noexec")
+                    && Files.getFileStore(p).getUsableSpace() >= (64L << 20)) {
                 return p;
             }
         }
         return scratch;
+    }
+
+    /** The options of the mount {@code dir} lies on, from /proc/mounts; empty if unknown. */
+    static List<String> mountOptions(Path dir) throws IOException {
+        Path real = dir.toRealPath();
+        Path mounts = Path.of("/proc/mounts");
+        String best = null;
+        List<String> options = List.of();
+        if (Files.isReadable(mounts)) {
+            for (String line : Files.readAllLines(mounts)) {
+                String[] f = line.split(" ");
+                if (f.length > 3 && real.startsWith(f[1]) && (best == null || f[1].length() >= best.length())) {
+                    best = f[1];
+                    options = List.of(f[3].split(","));
+                }
+            }
+        }
+        return options;
     }
 
     private static List<String> command(Path image, List<String> props, String extra, Path scratch, Path cache)
