@@ -192,6 +192,24 @@ class DriverUserClientsIT {
         assertFalse(armed(regs, 1) || armed(regs, 2), "the counter was stopped and given back at close");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"waitForInterrupt", "waitForInterruptQueue", "waitForInterruptAction", "waitForInterruptPolling"})
+    @DisplayName("closing a connection ends a synchronous wait blocked in another of its threads: the call returns ABORTED before its 10 s delay and the counter is given back")
+    void closeEndsBlockedSyncWait(String method) throws Exception {
+        IOConnect c = open(lib, TIMER);
+        MmioRegion regs = nub(TIMER).getDeviceMemory(0);
+        Await.until(() -> !armed(regs, 1) && !armed(regs, 2), "both counters idle, so the armed one below is this wait's");
+        CompletableFuture<IOCallResult> blocked = CompletableFuture.supplyAsync(() -> c.call(method, 10_000_000));
+        Await.until(() -> armed(regs, 1) || armed(regs, 2), "the 10 s wait to arm a counter");
+        c.close();
+        IOCallResult r = blocked.get(20, TimeUnit.SECONDS);
+        assertFails(IOReturn.ABORTED, "Sp804Timer." + method
+                + ": the connection closed while the call waited for the SP804 interrupt", r);
+        Await.until(() -> !armed(regs, 1) && !armed(regs, 2), "the counter to be stopped and given back");
+        IOConnect next = open(lib, TIMER);
+        assertWaited(1000, next.call(method, 1000));
+    }
+
     @Test
     @DisplayName("bad timer arguments get BAD_ARGUMENT naming the method and what was wrong; the driver keeps working")
     void timerBadArguments() {

@@ -38,6 +38,12 @@ import java.util.Objects;
  * {@value #MAX_QUEUED_ASYNC}) and armed, in order, on the next channel that frees up, ahead of
  * synchronous callers blocked for one. {@link #cancel(AsyncWait)} withdraws a wait.
  *
+ * <h2>Withdrawing synchronous waits</h2>
+ * A synchronous wait made on behalf of a {@link WaitOwner} (a user-client connection) ends early
+ * when {@link #withdraw(WaitOwner)} is called: the caller, whichever way it waits and whether it
+ * holds a counter or still waits for one, returns with {@link IllegalStateException} and its
+ * counter is stopped and given back. The plain {@link HardwareTimer} calls have no owner.
+ *
  * <h2>Threads</h2>
  * Callers run {@link #waitForInterrupt} on their own thread. Channel bookkeeping is guarded by
  * the work loop's gate ({@link IOCommandGate}). The interrupt action runs on the work loop thread
@@ -55,6 +61,10 @@ final class Sp804Timers implements HardwareTimer {
     static final long GRACE_NANOS = 10_000_000_000L;
     /** How many asynchronous waits may be queued for a channel. */
     static final int MAX_QUEUED_ASYNC = 64;
+    /** Why a withdrawn synchronous wait failed. */
+    static final String WITHDRAWN = "the wait was withdrawn by its owner";
+    /** What {@link #withdraw} invokes a channel's OSAction with (a real RIS is 0 or 1). */
+    private static final int WITHDRAWN_RIS = -1;
 
     private final MmioRegion regs;
     private final IOCommandGate<Sp804Timers> gate;
@@ -67,6 +77,8 @@ final class Sp804Timers implements HardwareTimer {
     /** Asynchronous waits for a free channel, oldest first; guarded by the gate. */
     private final ArrayDeque<AsyncWait> queuedAsync = new ArrayDeque<>();
     private boolean stopped; // guarded by the gate
+    /** The owner of the plain {@link HardwareTimer} calls: never withdrawn. */
+    private final WaitOwner anyone = new WaitOwner();
 
     /** One hardware counter and its current waiter; fields guarded by the gate unless noted. */
     final class Channel {
@@ -74,6 +86,8 @@ final class Sp804Timers implements HardwareTimer {
         final int base;
         boolean busy;
         Method method;
+        /** On whose behalf the synchronous wait holding this channel runs, or null. */
+        WaitOwner owner;
         /** Set by the interrupt action (gate); read by gate sleepers (gate). */
         boolean fired;
         /** Set on the wait queue, read on the wait queue. */
@@ -95,6 +109,19 @@ final class Sp804Timers implements HardwareTimer {
 
         void write(int off, int v) {
             regs.write32(base + off, v);
+        }
+    }
+
+    /**
+     * The party synchronous waits are made for (one user-client connection), so that they can be
+     * withdrawn together. Written under the gate, read by waiters on any thread.
+     */
+    static final class WaitOwner {
+        private volatile boolean withdrawn;
+
+        /** @return true once {@link Sp804Timers#withdraw(WaitOwner)} ran for this owner */
+        boolean withdrawn() {
+            return withdrawn;
         }
     }
 
@@ -228,39 +255,85 @@ final class Sp804Timers implements HardwareTimer {
 
     @Override
     public Wakeup waitForInterrupt(long micros, Method method) {
+        return waitForInterrupt(micros, method, anyone);
+    }
+
+    /**
+     * {@link #waitForInterrupt(long, Method)} on behalf of {@code owner}: {@link #withdraw} ends it
+     * early. Caller's thread (any but the loop's).
+     *
+     * @throws IllegalStateException if the wait failed, the timers stopped or the owner withdrew it
+     */
+    Wakeup waitForInterrupt(long micros, Method method, WaitOwner owner) {
         checkDelay(micros);
         if (method == null) {
             throw new IllegalArgumentException("no method");
         }
-        Channel c = acquire(method);
+        Objects.requireNonNull(owner, "owner");
+        Channel c = acquire(method, owner);
         try {
             switch (method) {
                 case COMMAND_GATE:
-                    return viaGate(c, micros);
+                    return viaGate(c, micros, owner);
                 case DISPATCH_QUEUE:
-                    return viaQueue(c, micros);
+                    return viaQueue(c, micros, owner);
                 case OS_ACTION:
-                    return viaAction(c, micros);
+                    return viaAction(c, micros, owner);
                 default:
-                    return viaPolling(c, micros);
+                    return viaPolling(c, micros, owner);
             }
         } finally {
             release(c);
         }
     }
 
+    /**
+     * Ends every synchronous wait of {@code owner}, and any it starts later: each caller wakes,
+     * whichever way it waits, and returns with {@link IllegalStateException}; their counters are
+     * given back. Any thread but the loop's.
+     */
+    void withdraw(WaitOwner owner) {
+        gate.runAction(self -> {
+            owner.withdrawn = true;
+            for (Channel c : channels) {
+                if (c.owner != owner || c.method == null) {
+                    continue;
+                }
+                switch (c.method) {
+                    case COMMAND_GATE:
+                        gate.commandWakeup(c, false);
+                        break;
+                    case DISPATCH_QUEUE:
+                        waitQueue.dispatchAsync(() -> waitQueue.wakeup(c)); // Wakeup on the queue
+                        break;
+                    case OS_ACTION:
+                        c.action.invoke(WITHDRAWN_RIS);
+                        break;
+                    default:
+                        break; // polling reads the owner's flag between reads of RIS
+                }
+            }
+            gate.commandWakeup(channelFree, false); // its callers still waiting for a channel
+            return IOReturn.SUCCESS;
+        });
+    }
+
     /** Takes a free channel, sleeping in the gate while both are busy. Any thread but the loop's. */
-    private Channel acquire(Method method) {
+    private Channel acquire(Method method, WaitOwner owner) {
         Channel[] got = new Channel[1];
         IOReturn r = gate.runAction(self -> {
             while (true) {
                 if (stopped) {
                     return IOReturn.OFFLINE;
                 }
+                if (owner.withdrawn) {
+                    return IOReturn.ABORTED;
+                }
                 for (Channel c : channels) {
                     if (!c.busy) {
                         c.busy = true;
                         c.method = method;
+                        c.owner = owner;
                         c.fired = false;
                         got[0] = c;
                         return IOReturn.SUCCESS;
@@ -272,7 +345,7 @@ final class Sp804Timers implements HardwareTimer {
             }
         });
         if (r != IOReturn.SUCCESS) {
-            throw new IllegalStateException("no timer channel: " + r);
+            throw new IllegalStateException(owner.withdrawn ? WITHDRAWN : "no timer channel: " + r);
         }
         return got[0];
     }
@@ -293,6 +366,7 @@ final class Sp804Timers implements HardwareTimer {
         c.write(INTCLR, 0);
         c.busy = false;
         c.method = null;
+        c.owner = null;
         c.async = null;
         AsyncWait next = stopped ? null : queuedAsync.poll();
         if (next != null) {
@@ -376,12 +450,15 @@ final class Sp804Timers implements HardwareTimer {
     }
 
     /** (a) Sleep in the gate; the interrupt action (loop thread, gate held) wakes us. */
-    private Wakeup viaGate(Channel c, long micros) {
+    private Wakeup viaGate(Channel c, long micros, WaitOwner owner) {
         Wakeup[] out = new Wakeup[1];
         IOReturn r = gate.runAction(self -> {
             long expiry = arm(c, micros, true); // armed with the gate held: the action cannot run before we sleep
             long deadline = expiry + GRACE_NANOS;
             while (!c.fired) {
+                if (owner.withdrawn) {
+                    return IOReturn.ABORTED;
+                }
                 SleepResult s = gate.commandSleep(c, deadline); // releases the gate: other clients proceed
                 if (s != SleepResult.AWAKENED && !c.fired) {
                     return IOReturn.TIMEOUT;
@@ -390,11 +467,11 @@ final class Sp804Timers implements HardwareTimer {
             out[0] = woke(Method.COMMAND_GATE, c, expiry, c.risSeen);
             return IOReturn.SUCCESS;
         });
-        return result(r, out[0]);
+        return result(r, out[0], owner);
     }
 
     /** (b) A block on the reentrant queue sleeps; the interrupt path wakes it with a block on the queue. */
-    private Wakeup viaQueue(Channel c, long micros) {
+    private Wakeup viaQueue(Channel c, long micros, WaitOwner owner) {
         Wakeup[] out = new Wakeup[1];
         IOReturn[] r = {IOReturn.ERROR};
         long[] expiry = new long[1];
@@ -403,6 +480,10 @@ final class Sp804Timers implements HardwareTimer {
             expiry[0] = arm(c, micros, true); // the waking block can only run once this one sleeps
             long deadline = expiry[0] + GRACE_NANOS;
             while (!c.queueFired) {
+                if (owner.withdrawn) {
+                    r[0] = IOReturn.ABORTED;
+                    return;
+                }
                 IOReturn s = waitQueue.sleepWithDeadline(c, deadline); // gives the queue to other blocks
                 if (s != IOReturn.SUCCESS && !c.queueFired) {
                     r[0] = s;
@@ -417,19 +498,22 @@ final class Sp804Timers implements HardwareTimer {
         if (r[0] == IOReturn.SUCCESS) {
             out[0] = woke(Method.DISPATCH_QUEUE, c, expiry[0], c.risSeen); // the caller's thread, running again
         }
-        return result(r[0], out[0]);
+        return result(r[0], out[0], owner);
     }
 
     /** (c) WillWait on the channel's OSAction, arm, Wait; the interrupt action invokes it. */
-    private Wakeup viaAction(Channel c, long micros) {
+    private Wakeup viaAction(Channel c, long micros, WaitOwner owner) {
         OSAction<Integer>.WaitToken token = c.action.willWait(); // before anything can invoke it
         try {
+            if (owner.withdrawn) { // withdrawn before the token existed: its invocation woke no one
+                return result(IOReturn.ABORTED, null, owner);
+            }
             long expiry = arm(c, micros, true);
             IOReturn r = c.action.waitForInvocation(token, expiry + GRACE_NANOS);
-            if (r != IOReturn.SUCCESS) {
-                return result(r, null);
-            }
             Integer ris = token.arguments();
+            if (r != IOReturn.SUCCESS || (ris != null && ris == WITHDRAWN_RIS)) {
+                return result(r == IOReturn.SUCCESS ? IOReturn.ABORTED : r, null, owner);
+            }
             return woke(Method.OS_ACTION, c, expiry, ris == null ? 0 : ris);
         } finally {
             c.action.endWait(token);
@@ -437,24 +521,25 @@ final class Sp804Timers implements HardwareTimer {
     }
 
     /** (d) Seed 000's baseline: interrupt disabled, spin reading RIS. */
-    private Wakeup viaPolling(Channel c, long micros) {
+    private Wakeup viaPolling(Channel c, long micros, WaitOwner owner) {
         long expiry = arm(c, micros, false);
         long deadline = expiry + GRACE_NANOS;
         int ris;
         while ((ris = c.read(RIS) & 1) == 0) {
-            if (System.nanoTime() - deadline > 0) {
-                return result(IOReturn.TIMEOUT, null);
+            if (owner.withdrawn || System.nanoTime() - deadline > 0) {
+                return result(owner.withdrawn ? IOReturn.ABORTED : IOReturn.TIMEOUT, null, owner);
             }
             Thread.onSpinWait();
         }
         return woke(Method.POLLING, c, expiry, ris);
     }
 
-    private static Wakeup result(IOReturn r, Wakeup w) {
-        if (r != IOReturn.SUCCESS || w == null) {
-            throw new IllegalStateException("timer wait failed: " + r);
+    /** @return {@code w} if the wait succeeded; else throws, naming a withdrawal as such */
+    private static Wakeup result(IOReturn r, Wakeup w, WaitOwner owner) {
+        if (r == IOReturn.SUCCESS && w != null) {
+            return w;
         }
-        return w;
+        throw new IllegalStateException(owner.withdrawn ? WITHDRAWN : "timer wait failed: " + r);
     }
 
     /**

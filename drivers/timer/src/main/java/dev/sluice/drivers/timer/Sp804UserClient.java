@@ -36,9 +36,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * queue are released while it sleeps; two callers use the two counters at once, a third waits
  * for a free one). The asynchronous method returns at once; its OSAction callback runs on the
  * driver's {@code <name>-actions} queue and hands the result to the kernel, which runs the
- * application's completion on the connection's completion context (S56). Waits still pending when the
- * application closes the connection are withdrawn (their counters freed); when the driver stops
- * the kernel fails them with OFFLINE.
+ * application's completion on the connection's completion context (S56). When the application
+ * closes the connection, its waits still pending are withdrawn and their counters freed: a
+ * synchronous call blocked in another of its threads returns ABORTED at once instead of at the
+ * counter's expiry; asynchronous ones complete with ABORTED. When the driver stops, the kernel
+ * fails pending asynchronous calls with OFFLINE.
  */
 final class Sp804UserClient extends IOUserClient {
 
@@ -50,22 +52,29 @@ final class Sp804UserClient extends IOUserClient {
     private final Sp804Timers timers;
     /** Asynchronous waits not completed yet (any thread). */
     private final Set<Sp804Timers.AsyncWait> pending;
+    /** This connection's synchronous waits, withdrawn together when it closes. */
+    private final Sp804Timers.WaitOwner syncWaits;
 
     /** @param timers the driver's hardware logic; its action queue runs the OSAction callbacks */
     static Sp804UserClient create(Sp804Timers timers) {
-        return new Sp804UserClient(timers, ConcurrentHashMap.newKeySet());
+        return new Sp804UserClient(timers, ConcurrentHashMap.newKeySet(), new Sp804Timers.WaitOwner());
     }
 
-    private Sp804UserClient(Sp804Timers timers, Set<Sp804Timers.AsyncWait> pending) {
+    private Sp804UserClient(Sp804Timers timers, Set<Sp804Timers.AsyncWait> pending, Sp804Timers.WaitOwner syncWaits) {
         super(IOExternalMethodTable.of(OWNER, List.of(
-                IOExternalMethodDispatch.sync(0, "waitForInterrupt", 1, 3, 0, 0, a -> waitSync(timers, a, Method.COMMAND_GATE)),
-                IOExternalMethodDispatch.sync(1, "waitForInterruptQueue", 1, 3, 0, 0, a -> waitSync(timers, a, Method.DISPATCH_QUEUE)),
-                IOExternalMethodDispatch.sync(2, "waitForInterruptAction", 1, 3, 0, 0, a -> waitSync(timers, a, Method.OS_ACTION)),
-                IOExternalMethodDispatch.sync(3, "waitForInterruptPolling", 1, 3, 0, 0, a -> waitSync(timers, a, Method.POLLING)),
+                IOExternalMethodDispatch.sync(0, "waitForInterrupt", 1, 3, 0, 0,
+                        a -> waitSync(timers, syncWaits, a, Method.COMMAND_GATE)),
+                IOExternalMethodDispatch.sync(1, "waitForInterruptQueue", 1, 3, 0, 0,
+                        a -> waitSync(timers, syncWaits, a, Method.DISPATCH_QUEUE)),
+                IOExternalMethodDispatch.sync(2, "waitForInterruptAction", 1, 3, 0, 0,
+                        a -> waitSync(timers, syncWaits, a, Method.OS_ACTION)),
+                IOExternalMethodDispatch.sync(3, "waitForInterruptPolling", 1, 3, 0, 0,
+                        a -> waitSync(timers, syncWaits, a, Method.POLLING)),
                 IOExternalMethodDispatch.async(4, "waitForInterruptAsync", 1, 3, 0, 0,
                         a -> waitAsync(timers, pending, a)))));
         this.timers = timers;
         this.pending = pending;
+        this.syncWaits = syncWaits;
     }
 
     /** @return null if {@code micros} is acceptable, else why not */
@@ -85,18 +94,21 @@ final class Sp804UserClient extends IOUserClient {
         return new long[] {(micros * 1_000 + lateNanos) / 1_000, lateNanos / 1_000, w.timer()};
     }
 
-    /** Caller's thread: blocks it (only it) until the counter's interrupt. */
-    private static IOReturn waitSync(Sp804Timers timers, IOExternalMethodArguments a, Method method) {
+    /** Caller's thread: blocks it (only it) until the counter's interrupt or the connection's close. */
+    private static IOReturn waitSync(Sp804Timers timers, Sp804Timers.WaitOwner syncWaits, IOExternalMethodArguments a,
+                                     Method method) {
         long micros = a.scalarInput(0);
         String bad = badDelay(micros);
         if (bad != null) {
             return a.fail(IOReturn.BAD_ARGUMENT, bad);
         }
         try {
-            output(a, micros, timers.waitForInterrupt(micros, method));
+            output(a, micros, timers.waitForInterrupt(micros, method, syncWaits));
             return IOReturn.SUCCESS;
         } catch (IllegalStateException e) {
-            return a.fail(IOReturn.ABORTED, String.valueOf(e.getMessage()));
+            return a.fail(IOReturn.ABORTED, syncWaits.withdrawn()
+                    ? "the connection closed while the call waited for the SP804 interrupt"
+                    : String.valueOf(e.getMessage()));
         }
     }
 
@@ -126,9 +138,13 @@ final class Sp804UserClient extends IOUserClient {
         return IOReturn.SUCCESS;
     }
 
-    /** The application closed the connection: withdraw its waits so their counters are free again. */
+    /**
+     * The application closed the connection: withdraw its waits so their counters are free again
+     * and its callers blocked in synchronous calls return now.
+     */
     @Override
     protected void clientClose() {
+        timers.withdraw(syncWaits);
         for (Sp804Timers.AsyncWait w : List.copyOf(pending)) {
             timers.cancel(w);
             w.callback.cancel(null);

@@ -21,7 +21,9 @@ import dev.sluice.models.SystemDeviceClock;
 import dev.sluice.models.timer.Sp804;
 import dev.sluice.kernel.IOReturn;
 import dev.sluice.kernel.dispatch.OSAction;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -258,6 +260,41 @@ class Sp804TimersTest {
         }
         assertEquals(IOReturn.OFFLINE, timers.waitForInterruptAsync(asyncWait(1000, new CompletableFuture<>(), ranOn)));
         assertThrows(IllegalArgumentException.class, () -> asyncWait(0, new CompletableFuture<>(), ranOn));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Method.class)
+    @DisplayName("withdraw ends an owner's synchronous waits, armed or waiting for a counter, before the device expires; another owner's wait goes on")
+    void withdrawEndsAnOwnersSyncWaits(Method method) throws Exception {
+        ManualClock clock = new ManualClock();
+        MmioRegion regs = boot(clock);
+        Sp804Timers.WaitOwner closing = new Sp804Timers.WaitOwner();
+        Sp804Timers.WaitOwner staying = new Sp804Timers.WaitOwner();
+        Future<Wakeup> armed = callers.submit(() -> timers.waitForInterrupt(5000, method, closing));
+        awaitArmed(regs, 1);
+        Future<Wakeup> other = callers.submit(() -> timers.waitForInterrupt(5000, Method.COMMAND_GATE, staying));
+        awaitArmed(regs, 2);
+        Future<Wakeup> queued = callers.submit(() -> timers.waitForInterrupt(1000, method, closing)); // no free counter
+
+        timers.withdraw(closing); // the clock never moves: only the withdrawal can end these waits
+        for (Future<Wakeup> f : List.of(armed, queued)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof IllegalStateException, String.valueOf(e.getCause()));
+            assertEquals(Sp804Timers.WITHDRAWN, e.getCause().getMessage());
+        }
+        assertTrue(closing.withdrawn());
+        assertFalse(timers.busy()[0], "the withdrawn wait's counter was given back");
+        assertEquals(0, regs.read32(Sp804Timers.CONTROL) & Sp804Timers.CTRL_ENABLE, "and stopped");
+        assertThrows(IllegalStateException.class, () -> timers.waitForInterrupt(1000, method, closing),
+                "a withdrawn owner's later waits fail at once");
+
+        assertFalse(other.isDone(), "the other owner still waits");
+        clock.advance(5_000_000);
+        assertEquals(2, other.get(10, TimeUnit.SECONDS).timer());
+        Future<Wakeup> again = callers.submit(() -> timers.waitForInterrupt(1000, method, staying));
+        awaitArmed(regs, 1);
+        clock.advance(1_000_000);
+        assertEquals(0, again.get(10, TimeUnit.SECONDS).valueAtWake(), "the freed counter serves the next wait");
     }
 
     @ParameterizedTest(name = "{0}")
