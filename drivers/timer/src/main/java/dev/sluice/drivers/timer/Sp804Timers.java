@@ -76,7 +76,8 @@ final class Sp804Timers implements HardwareTimer {
     private final Object channelFree = new Object();
     /** Asynchronous waits for a free channel, oldest first; guarded by the gate. */
     private final ArrayDeque<AsyncWait> queuedAsync = new ArrayDeque<>();
-    private boolean stopped; // guarded by the gate
+    /** Written under the gate; polling waiters read it without. */
+    private volatile boolean stopped;
     /** The owner of the plain {@link HardwareTimer} calls: never withdrawn. */
     private final WaitOwner anyone = new WaitOwner();
 
@@ -526,8 +527,8 @@ final class Sp804Timers implements HardwareTimer {
         long deadline = expiry + GRACE_NANOS;
         int ris;
         while ((ris = c.read(RIS) & 1) == 0) {
-            if (owner.withdrawn || System.nanoTime() - deadline > 0) {
-                return result(owner.withdrawn ? IOReturn.ABORTED : IOReturn.TIMEOUT, null, owner);
+            if (owner.withdrawn || stopped || System.nanoTime() - deadline > 0) {
+                return result(owner.withdrawn ? IOReturn.ABORTED : stopped ? IOReturn.OFFLINE : IOReturn.TIMEOUT, null, owner);
             }
             Thread.onSpinWait();
         }

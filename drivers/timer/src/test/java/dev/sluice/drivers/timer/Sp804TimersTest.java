@@ -297,6 +297,17 @@ class Sp804TimersTest {
         assertEquals(0, again.get(10, TimeUnit.SECONDS).valueAtWake(), "the freed counter serves the next wait");
     }
 
+    @Test
+    @DisplayName("stopping the timers ends a polling wait at once (it spins on RIS, which a stopped counter never raises)")
+    void stopEndsAPollingWait() throws Exception {
+        MmioRegion regs = boot(new ManualClock());
+        Future<Wakeup> polling = callers.submit(() -> timers.waitForInterrupt(5000, Method.POLLING));
+        awaitArmed(regs, 1);
+        timers.stop();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> polling.get(10, TimeUnit.SECONDS));
+        assertEquals("timer wait failed: OFFLINE", e.getCause().getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Method.class)
     @DisplayName("on the real clock each method wakes the caller no earlier than the delay after arming")
