@@ -99,6 +99,23 @@ public final class VirtQueue {
     /** @return the device's used index (mod 2^16) */
     public int usedIdx() { return usedIdx; }
 
+    /**
+     * @return the driver's available index as guest memory holds it now (mod 2^16): chains the
+     *         driver has made available, whether or not the device took them yet. A snapshot, for
+     *         diagnostics and tests; any thread.
+     */
+    public int driverAvailIdx() {
+        return memory().read16(availRing + 2);
+    }
+
+    /**
+     * @return true if the driver's available-ring flags ask for used-buffer interrupts now (no
+     *         VIRTQ_AVAIL_F_NO_INTERRUPT, 2.7.7). A snapshot, for diagnostics and tests; any thread.
+     */
+    public boolean driverWantsInterrupts() {
+        return (memory().read16(availRing) & Virtio.VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
+    }
+
     void dma(Runnable writes) {
         transport.dma(this, writes);
     }

@@ -9,5 +9,5 @@
  * {@link dev.sluice.models.virtio.VirtioMmioDevice}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package dev.sluice.models.virtio;

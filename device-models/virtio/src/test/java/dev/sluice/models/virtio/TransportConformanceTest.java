@@ -187,6 +187,25 @@ class TransportConformanceTest {
     }
 
     @Test
+    @DisplayName("virtio 2.7.6/2.7.7 the queue reports the driver's available index and interrupt flag as guest memory holds them, before the device takes anything")
+    void driverSideOfTheRingIsVisible() throws Exception {
+        VirtioFixture.Rig rig = fx.entropy();
+        SpecDriver d = rig.driver();
+        SpecDriver.Queue q = d.init(1, 8).get(0);
+        VirtQueue ring = rig.device().queue(0);
+        assertEquals(0, ring.driverAvailIdx());
+        assertTrue(ring.driverWantsInterrupts());
+        q.setNoInterrupt(true);
+        assertFalse(ring.driverWantsInterrupts());
+        q.submit(SpecDriver.Buf.wo(d.buffer(8)));
+        q.submit(SpecDriver.Buf.wo(d.buffer(8)));
+        assertEquals(2, ring.driverAvailIdx(), "published, not yet notified");
+        assertEquals(0, ring.lastAvailIdx(), "the device took nothing yet");
+        q.setNoInterrupt(false);
+        assertTrue(ring.driverWantsInterrupts());
+    }
+
+    @Test
     @DisplayName("virtio 2.7.5.3 indirect descriptors (VIRTIO_F_INDIRECT_DESC) are followed")
     void indirect() throws Exception {
         VirtioFixture.Rig rig = fx.entropy();
