@@ -254,7 +254,7 @@ class VirtioDriversIT {
      * then on only an interrupt can bring the completions.
      */
     @Test
-    @DisplayName("with sluice,iothread on the disk node the model completes on its io thread: sync requests, and 16 async ones held on the ring past the driver's polling complete through the interrupt")
+    @DisplayName("with sluice,iothread on the disk node the model completes on its io thread: sync requests complete, and 16 async ones held on the ring past the driver's polling complete through the interrupt")
     void interruptDrivenCompletionWithAnIoThreadModel(@TempDir Path dir) throws Exception {
         String dts = new String(FrameworkUtil.getBundle(PlatformExpert.class).getEntry("boards/microvm.dts").openStream()
                 .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
